@@ -1,0 +1,113 @@
+"""The composition root: the one place where settings, storage, catalogs, content, features and
+channels are wired together.
+
+Features register themselves in the order of `FEATURES`: the basic commands first, then each
+capability (its dialogs, commands, menu buttons, personal-data sections), and the account's
+personal-data section last, because deleting the account must come after everything that refers
+to it. Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import content as content_files
+from bot.i18n import Translator, load_catalogs
+from bot.settings import SUPPORTED_LOCALES, Settings
+from bot.web import WebChannel, build_web_app
+from conversations.messages import Outbound
+from db.engine import create_engine, session_factory
+from db.migrate import upgrade
+from handlers import menu, privacy
+from handlers.core import Core
+from handlers.registry import Registry
+from handlers.services import Services, utc_now
+
+log = logging.getLogger("giamngheo.app")
+
+FEATURES: tuple[Callable[[Registry], None], ...] = (
+    menu.register,
+    privacy.register,
+    privacy.register_account_section,
+)
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for register in FEATURES:
+        register(registry)
+    return registry
+
+
+@dataclass
+class App:
+    """A running bot: `open()` it, use `core`, `close()` it. Tests build one per database."""
+
+    settings: Settings
+    clock: Callable[[], datetime] = utc_now
+    engine: AsyncEngine | None = None
+    core: Core | None = None
+    catalogs: dict[str, Translator] = field(default_factory=dict)
+    web_channel: WebChannel = field(default_factory=WebChannel)
+    channels: list[Outbound] = field(default_factory=list)
+    _runner: web.AppRunner | None = None
+
+    async def open(self, *, migrate: bool = True) -> None:
+        """Connect, migrate, load catalogs and content, and build the core."""
+        self.catalogs = load_catalogs(SUPPORTED_LOCALES)
+        content = content_files.load_all(self.settings.data_dir)
+        self.engine = create_engine(self.settings.database_url)
+        if migrate:
+            await upgrade(self.engine)
+        services = Services(content=content, clock=self.clock)
+        services.outbound["web"] = self.web_channel
+        self.core = Core(
+            sessions=session_factory(self.engine),
+            registry=build_registry(),
+            services=services,
+            settings=self.settings,
+            catalogs=self.catalogs,
+        )
+
+    def translate(self, message: str) -> str:
+        return self.catalogs[self.settings.locale].gettext(message)
+
+    def web_app(self) -> web.Application:
+        assert self.core is not None
+        return build_web_app(self.core, self.web_channel, self.engine)
+
+    async def serve_web(self) -> str:
+        """Start the web server on WEB_HOST:WEB_PORT; returns its URL."""
+        self._runner = web.AppRunner(self.web_app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.settings.web_host, self.settings.web_port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        return f"http://{host}:{port}/"
+
+    async def start_channels(self) -> None:
+        """Start Telegram and Zalo where their tokens are set (none: web chat only)."""
+
+    async def close(self) -> None:
+        """Stop channels and the web server, then dispose of the engine. Idempotent."""
+        for channel in self.channels:
+            stop = getattr(channel, "stop", None)
+            if stop is not None:
+                try:
+                    await asyncio.wait_for(stop(), timeout=3)
+                except Exception:  # noqa: BLE001 - shutting down regardless
+                    log.exception("channel %s did not stop cleanly", channel.channel)
+        self.channels.clear()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.engine is not None:
+            await self.engine.dispose()
+            self.engine = None

@@ -1,0 +1,96 @@
+"""The command line: `giamngheo` and `python -m bot` (the same entry point).
+
+    giamngheo run                 all configured channels + the web chat
+    giamngheo console [--user ID] chat on stdin/stdout
+    giamngheo db upgrade          apply database migrations
+
+A configuration or content error prints one line on stderr and exits 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from bot.app import App
+from bot.content import ContentError
+from bot.i18n import CatalogError
+from bot.settings import Settings, SettingsError, load_settings
+
+SHUTDOWN_SECONDS = 5
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="giamngheo", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot: web chat, and Telegram/Zalo when tokens are set")
+    console = sub.add_parser("console", help="chat with the bot on stdin/stdout")
+    console.add_argument("--user", default="console", help="who you are in the bot's records")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    commands: dict[str, Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]] = {
+        "run": _run,
+        "console": _console,
+        "db": _db,
+    }
+    try:
+        settings = load_settings()
+        return asyncio.run(commands[args.command](settings, args))
+    except (SettingsError, ContentError, CatalogError) as exc:
+        print(f"giamngheo: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _db(settings: Settings, _args: argparse.Namespace) -> int:
+    app = App(settings)
+    await app.open(migrate=True)
+    await app.close()
+    print("database is up to date")
+    return 0
+
+
+async def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    app = App(settings)
+    await app.open()
+    try:
+        assert app.core is not None
+        await run_console(app.core, args.user, app.translate)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    app = App(settings)
+    await app.open()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        url = await app.serve_web()
+        await app.start_channels()
+        print(app.translate("Web chat: {url}").format(url=url), flush=True)
+        await stop.wait()
+    finally:
+        await asyncio.wait_for(app.close(), timeout=SHUTDOWN_SECONDS)
+    return 0

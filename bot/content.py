@@ -1,0 +1,56 @@
+"""Content files that officials edit (wards, poverty standards, policies …): read from the
+packaged domain/data folder, or from DATA_DIR where a locality keeps its own copies, and
+validated at start-up by the pure loaders in domain/. A broken file stops start-up with one line
+naming the file, the entry and the field (`ContentError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Loader = Callable[[dict[str, Any], str], Any]
+
+
+class ContentError(Exception):
+    """A data file is missing or invalid; the message names file, entry and field."""
+
+
+def _loaders() -> dict[str, tuple[str, Loader]]:
+    """content key → (file name, loader). Imported lazily: nothing is built at import time."""
+    return {}
+
+
+def read_yaml(name: str, data_dir: Path | None) -> dict[str, Any]:
+    """Parse one data file from DATA_DIR if it is there, else the packaged copy."""
+    if data_dir is not None and (data_dir / name).is_file():
+        raw_text = (data_dir / name).read_text(encoding="utf-8")
+    else:
+        packaged = resources.files("domain") / "data" / name
+        if not packaged.is_file():
+            raise ContentError(f"{name}: file not found")
+        raw_text = packaged.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(raw_text)
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{name}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ContentError(f"{name}: expected a mapping at the top level")
+    return raw
+
+
+def load_all(data_dir: Path | None) -> dict[str, Any]:
+    """Every content file, validated."""
+    content: dict[str, Any] = {}
+    for key, (name, loader) in _loaders().items():
+        try:
+            content[key] = loader(read_yaml(name, data_dir), name)
+        except ContentError:
+            raise
+        except ValueError as exc:  # the domain loaders' one-line validation errors
+            raise ContentError(str(exc)) from None
+    return content

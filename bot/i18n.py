@@ -1,0 +1,79 @@
+"""Translation: gettext catalogs from locales/, loaded once at start-up, and the locale of an event.
+
+Msgids are English; `locales/vi/LC_MESSAGES/giamngheo.po` holds the Vietnamese. The .po files are
+read directly with babel (no compiled .mo to forget): a catalog that does not parse, or a fuzzy
+(unreviewed) entry, stops start-up with `CatalogError`.
+"""
+
+from __future__ import annotations
+
+import gettext
+from importlib import resources
+from io import BytesIO
+from typing import Protocol
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.support import Translations
+
+DOMAIN = "giamngheo"
+
+
+def N_(message: str) -> str:
+    """Mark a module-level label for extraction; it is translated when shown."""
+    return message
+
+
+class Translator(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+class CatalogError(Exception):
+    """A catalog is broken; the message names the file and the problem."""
+
+
+def load_catalogs(locales: tuple[str, ...]) -> dict[str, Translator]:
+    """Load each locale's catalog from the packaged locales/ folder."""
+    root = resources.files("locales")
+    catalogs: dict[str, Translator] = {}
+    for locale in locales:
+        po = root / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not po.is_file():
+            if locale == "en":  # msgids are English: the identity catalog
+                catalogs[locale] = gettext.NullTranslations()
+                continue
+            raise CatalogError(f"locales/{locale}/LC_MESSAGES/{DOMAIN}.po: missing")
+        catalogs[locale] = _read(po.read_bytes(), f"locales/{locale}/LC_MESSAGES/{DOMAIN}.po")
+    return catalogs
+
+
+def _read(data: bytes, name: str) -> Translations:
+    try:
+        catalog = read_po(BytesIO(data), abort_invalid=True)
+    except (PoFileError, ValueError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{name}: {exc}") from None
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    if fuzzy:
+        raise CatalogError(f"{name}: unreviewed (fuzzy) entry {fuzzy[0]!r}")
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def pick_locale(
+    user_choice: str | None, platform_language: str | None, default: str, available: set[str]
+) -> str:
+    """The user's choice, then the platform's language, then the configured default.
+
+    A platform language of English is ignored: Telegram has no Vietnamese interface, so most
+    Vietnamese users' apps report "en", which says nothing about the language they read.
+    """
+    if user_choice in available:
+        return user_choice
+    platform = (platform_language or "").split("-")[0].lower()
+    if platform in available and platform != "en":
+        return platform
+    return default

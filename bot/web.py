@@ -1,0 +1,148 @@
+"""The aiohttp web server: the web chat (one static page + a JSON API), /healthcheck, and the
+routes channel adapters add (Telegram and Zalo webhooks, media for Zalo).
+
+The web chat is a channel like the others: each browser has one random id, kept in its
+localStorage, and is one user. Messages the bot sends on its own (reminders, notices) wait in a
+small per-browser inbox that the page polls.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable, Iterable
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
+
+log = logging.getLogger("giamngheo.web")
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+INBOX_LIMIT = 50
+MAX_TEXT = 2000
+
+Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """A reply as the page reads it; images and documents inline as data URLs."""
+    document = None
+    if reply.document is not None:
+        encoded = base64.b64encode(reply.document.data).decode()
+        document = {
+            "file_name": reply.document.file_name,
+            "url": f"data:{reply.document.mime_type};base64,{encoded}",
+        }
+    image = None
+    if reply.image is not None:
+        image = "data:image/png;base64," + base64.b64encode(reply.image).decode()
+    return {
+        "text": reply.text,
+        "choices": [{"label": c.label, "payload": c.payload} for c in reply.choices],
+        "request": reply.request,
+        "image": image,
+        "document": document,
+    }
+
+
+class WebChannel:
+    """The web chat as an `Outbound`: proactive messages wait in a bounded per-browser inbox."""
+
+    channel = "web"
+
+    def __init__(self) -> None:
+        self._inbox: dict[str, deque[Reply]] = defaultdict(lambda: deque(maxlen=INBOX_LIMIT))
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        if not CLIENT_ID.match(chat_id):
+            raise DeliveryError("unknown web chat id", permanent=True)
+        self._inbox[chat_id].append(reply)
+
+    def take(self, chat_id: str) -> list[Reply]:
+        box = self._inbox.pop(chat_id, None)
+        return list(box) if box else []
+
+
+def build_web_app(
+    handler: Handler,
+    web_channel: WebChannel,
+    engine: AsyncEngine | None = None,
+    extra_routes: Iterable[Route] = (),
+) -> web.Application:
+    """The aiohttp application with every route the bot serves."""
+    static = resources.files("bot") / "static"
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+
+    async def index(_request: web.Request) -> web.Response:
+        return web.Response(
+            body=(static / "index.html").read_bytes(), content_type="text/html", charset="utf-8"
+        )
+
+    async def static_file(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        path = static / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            raise web.HTTPNotFound()
+        kinds = {"js": "text/javascript", "css": "text/css", "html": "text/html"}
+        kind = kinds.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+        return web.Response(body=path.read_bytes(), content_type=kind, charset="utf-8")
+
+    async def chat(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="expected JSON") from None
+        event = _web_event(body)
+        if event is None:
+            raise web.HTTPBadRequest(text="expected client_id and text or choice")
+        replies = await handler.handle(event)
+        return web.json_response({"replies": [reply_to_json(r) for r in replies]})
+
+    async def inbox(request: web.Request) -> web.Response:
+        client_id = request.query.get("client_id", "")
+        if not CLIENT_ID.match(client_id):
+            raise web.HTTPBadRequest(text="bad client_id")
+        replies = web_channel.take(client_id)
+        return web.json_response({"replies": [reply_to_json(r) for r in replies]})
+
+    async def healthcheck(_request: web.Request) -> web.Response:
+        if engine is not None:
+            try:
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+            except Exception:  # noqa: BLE001 - health is reported, not raised
+                return web.json_response({"status": "error", "database": "down"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    app.router.add_get("/", index)
+    app.router.add_get("/static/{name}", static_file)
+    app.router.add_post("/api/chat", chat)
+    app.router.add_get("/api/inbox", inbox)
+    app.router.add_get("/healthcheck", healthcheck)
+    for method, path, route_handler in extra_routes:
+        app.router.add_route(method, path, route_handler)
+    return app
+
+
+def _web_event(body: Any) -> Incoming | None:
+    if not isinstance(body, dict):
+        return None
+    client_id = body.get("client_id")
+    message_id = body.get("message_id")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        return None
+    update_id = message_id if isinstance(message_id, str) and len(message_id) <= 64 else None
+    choice, typed = body.get("choice"), body.get("text")
+    if isinstance(choice, str) and 0 < len(choice) <= 64:
+        return Incoming("web", client_id, client_id, Kind.CHOICE, choice=choice,
+                        update_id=update_id)
+    if isinstance(typed, str) and typed.strip() and len(typed) <= MAX_TEXT:
+        return Incoming("web", client_id, client_id, Kind.TEXT, typed, update_id=update_id)
+    return None

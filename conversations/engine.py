@@ -1,0 +1,271 @@
+"""The generic stepper: dialogs as state tables of named steps, run the same way on every channel.
+
+A `Dialog` is an ordered table of `Step`s. Each step has `ask` ("asks Y": the question as a
+Reply) and `accept` ("does X": validates the answer, stores it in `data`, names what comes next as
+an `Outcome`). The stepper owns everything common to all dialogs: the back-stack, "quay lại"/0,
+re-asking with a reason and an example, editing an answer from a review step and returning to it,
+and the navigation buttons. Dialog state lives in the database row `DialogState`, so a restart
+or another process continues where the user was.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from conversations.messages import Choice, Incoming, Kind, Reply
+
+if TYPE_CHECKING:
+    from conversations.context import Ctx
+
+BACK = "nav:back"
+CANCEL = "nav:cancel"
+RESUME = "nav:resume"
+RESTART = "nav:restart"
+RETURN_KEY = "__return_to"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the user gave at a step: the raw text, the pressed choice, or a shared item."""
+
+    kind: Kind
+    text: str = ""
+    choice: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_event(cls, event: Incoming) -> Answer:
+        return cls(event.kind, event.text.strip(), event.choice, dict(event.payload))
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """Go on to `step` (the current one is pushed on the back-stack), after `replies`."""
+
+    step: str
+    replies: Sequence[Reply] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Go to `step` to change an answer, then come back to `return_to` instead of going on."""
+
+    step: str
+    return_to: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """The answer is not usable: say why, give an example, and ask the same step again."""
+
+    reason: str
+    example: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The dialog is over: clear the state and send `replies`, then the main menu when `menu`
+    is set (a string: the text above the menu)."""
+
+    replies: Sequence[Reply] = ()
+    menu: bool | str = False
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Answer without moving (e.g. an explanation), then ask the same step again."""
+
+    replies: Sequence[Reply] = ()
+
+
+Outcome: TypeAlias = Next | Edit | Retry | Done | Say
+MaybeAwaitable: TypeAlias = Any
+AskFn = Callable[["Ctx", dict[str, Any]], "Reply | Sequence[Reply] | Awaitable[Any]"]
+AcceptFn = Callable[["Ctx", dict[str, Any], Answer], "Outcome | Awaitable[Outcome]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One row of a dialog's table.
+
+    `numeric`: typed digits are this step's answer, not the number of a button.
+    `zero_is_answer`: "0" is a real answer here (e.g. income), so only "quay lại" goes back.
+    `help`: what /trogiup shows at this step (a msgid, translated when shown).
+    `accepts`: the kinds of input this step takes; anything else gets a friendly line and the
+    question again (e.g. a sticker where a number is expected).
+    """
+
+    name: str
+    ask: AskFn
+    accept: AcceptFn
+    numeric: bool = False
+    zero_is_answer: bool = False
+    help: str | None = None
+    accepts: frozenset[Kind] = frozenset({Kind.TEXT, Kind.CHOICE})
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """A named state table; the first step is where it starts. `title` is a msgid."""
+
+    name: str
+    title: str
+    steps: Sequence[Step]
+    roles: frozenset[str] = frozenset({"citizen", "officer", "admin"})
+    on_start: Callable[[Ctx, dict[str, Any]], Awaitable[Outcome | None]] | None = None
+
+    def __post_init__(self) -> None:
+        names = [step.name for step in self.steps]
+        if len(set(names)) != len(names) or not names:
+            raise ValueError(f"dialog {self.name}: step names must be unique and non-empty")
+        object.__setattr__(self, "_by_name", {step.name: step for step in self.steps})
+
+    def step(self, name: str) -> Step:
+        try:
+            return self._by_name[name]  # type: ignore[attr-defined,no-any-return]
+        except KeyError:
+            raise KeyError(f"dialog {self.name} has no step {name!r}") from None
+
+    @property
+    def first(self) -> str:
+        return self.steps[0].name
+
+
+async def _resolve(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+def _as_list(value: Reply | Sequence[Reply]) -> list[Reply]:
+    return [value] if isinstance(value, Reply) else list(value)
+
+
+class Stepper:
+    """Runs dialogs against a user's `DialogState` (carried in `ctx.state`)."""
+
+    def __init__(
+        self, dialogs: dict[str, Dialog], menu: Callable[[Ctx, str | None], Reply]
+    ) -> None:
+        self.dialogs = dialogs
+        self.menu = menu
+
+    def active(self, ctx: Ctx) -> Dialog | None:
+        name = ctx.state.dialog
+        return self.dialogs.get(name) if name else None
+
+    def current_step(self, ctx: Ctx) -> Step | None:
+        dialog = self.active(ctx)
+        if dialog is None or ctx.state.step is None:
+            return None
+        try:
+            return dialog.step(ctx.state.step)
+        except KeyError:  # the dialog changed since the state was saved
+            return None
+
+    async def start(self, ctx: Ctx, name: str, data: dict[str, Any] | None = None) -> list[Reply]:
+        """Start dialog `name` from its first step, replacing any unfinished one."""
+        dialog = self.dialogs[name]
+        ctx.state.dialog, ctx.state.step = name, dialog.first
+        ctx.state.data, ctx.state.stack = dict(data or {}), []
+        if dialog.on_start is not None:
+            outcome = await dialog.on_start(ctx, ctx.state.data)
+            if outcome is not None:
+                return await self._apply(ctx, dialog, dialog.step(dialog.first), outcome)
+        return await self.ask(ctx)
+
+    async def ask(self, ctx: Ctx, preface: Sequence[Reply] = ()) -> list[Reply]:
+        """Ask the current step's question, with the navigation buttons added."""
+        dialog, step = self.active(ctx), self.current_step(ctx)
+        if dialog is None or step is None:
+            self.clear(ctx)
+            return list(preface)
+        replies = _as_list(await _resolve(step.ask(ctx, ctx.state.data)))
+        if replies:
+            replies[-1] = self._with_navigation(ctx, replies[-1])
+        return [*preface, *replies]
+
+    async def answer(self, ctx: Ctx, event: Incoming) -> list[Reply]:
+        """Feed the user's input to the current step."""
+        dialog, step = self.active(ctx), self.current_step(ctx)
+        if dialog is None or step is None:
+            self.clear(ctx)
+            return []
+        if event.choice == BACK:
+            return await self.back(ctx)
+        if event.kind not in step.accepts:
+            note = ctx._("Sorry, I can't use that here. Please answer the question below.")
+            return await self.ask(ctx, [Reply(note)])
+        # The step works on a copy: the saved state changes only by assignment (which the ORM
+        # sees), and the back-stack keeps the answers as they were when the step was asked.
+        before = ctx.state.data
+        data = copy.deepcopy(before)
+        outcome = await _resolve(step.accept(ctx, data, Answer.from_event(event)))
+        if isinstance(outcome, Retry | Say):
+            return await self._apply(ctx, dialog, step, outcome)
+        ctx.state.data = data
+        return await self._apply(ctx, dialog, step, outcome, before)
+
+    async def back(self, ctx: Ctx) -> list[Reply]:
+        """Return to the previous step with the answers as they were there."""
+        if not ctx.state.stack:
+            note = Reply(ctx._("This is the first question. To stop, press Cancel or type /huy."))
+            return await self.ask(ctx, [note])
+        stack = list(ctx.state.stack)
+        step, data = stack.pop()
+        ctx.state.stack, ctx.state.step, ctx.state.data = stack, step, data
+        return await self.ask(ctx)
+
+    def clear(self, ctx: Ctx) -> None:
+        ctx.state.dialog = ctx.state.step = None
+        ctx.state.data, ctx.state.stack = {}, []
+
+    async def _apply(
+        self, ctx: Ctx, dialog: Dialog, step: Step, outcome: Outcome,
+        before: dict[str, Any] | None = None,
+    ) -> list[Reply]:
+        state = ctx.state
+        if isinstance(outcome, Retry):
+            text = outcome.reason
+            if outcome.example:
+                text += "\n" + ctx._("For example: {example}", example=outcome.example)
+            return await self.ask(ctx, [Reply(text)])
+        if isinstance(outcome, Say):
+            return await self.ask(ctx, outcome.replies)
+        if isinstance(outcome, Done):
+            self.clear(ctx)
+            if outcome.menu is False:
+                return list(outcome.replies)
+            text = outcome.menu if isinstance(outcome.menu, str) else None
+            return [*outcome.replies, self.menu(ctx, text)]
+        if isinstance(outcome, Edit):
+            dialog.step(outcome.step)
+            self._push(ctx, before)
+            state.data = {**state.data, RETURN_KEY: outcome.return_to}
+            state.step = outcome.step
+            return await self.ask(ctx)
+        target = outcome.step
+        dialog.step(target)
+        if RETURN_KEY in state.data and target != state.data[RETURN_KEY]:
+            target = state.data[RETURN_KEY]
+        self._push(ctx, before)
+        if target == state.data.get(RETURN_KEY):
+            state.data = {k: v for k, v in state.data.items() if k != RETURN_KEY}
+        state.step = target
+        return await self.ask(ctx, outcome.replies)
+
+    def _push(self, ctx: Ctx, before: dict[str, Any] | None) -> None:
+        data = ctx.state.data if before is None else before
+        entry = [ctx.state.step, copy.deepcopy(data)]
+        ctx.state.stack = [*ctx.state.stack, entry]
+
+    def _with_navigation(self, ctx: Ctx, reply: Reply) -> Reply:
+        nav = []
+        if ctx.state.stack:
+            nav.append(Choice(ctx._("⬅️ Back"), BACK))
+        nav.append(Choice(ctx._("✖️ Cancel"), CANCEL))
+        return Reply(
+            reply.text, (*reply.choices, *nav), reply.request, reply.image, reply.document
+        )

@@ -1,0 +1,124 @@
+"""Query functions for users, their dialog state, repeated deliveries, consent and the audit log.
+
+Every function takes the event's session; none commits (the core commits once per event).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import AuditLog, Consent, DialogState, ProcessedUpdate, User
+
+
+async def find_user(session: AsyncSession, channel: str, external_id: str) -> User | None:
+    """The user with a row lock (PostgreSQL), so other processes wait for this event to finish."""
+    query = select(User).where(User.channel == channel, User.external_id == external_id)
+    return (await session.execute(query.with_for_update())).scalar_one_or_none()
+
+
+async def get_or_create_user(
+    session: AsyncSession, channel: str, external_id: str, chat_id: str, role: str, now: datetime
+) -> tuple[User, bool]:
+    """Find the user, or create them (role from configuration). Returns (user, created)."""
+    user = await find_user(session, channel, external_id)
+    if user is not None:
+        return user, False
+    user = User(
+        channel=channel, external_id=external_id, chat_id=chat_id, role=role, created_at=now
+    )
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError:  # another process created them a moment ago
+        found = await find_user(session, channel, external_id)
+        assert found is not None
+        return found, False
+    return user, True
+
+
+async def load_state(session: AsyncSession, user: User, now: datetime) -> DialogState:
+    state = await session.get(DialogState, user.id)
+    if state is None:
+        state = DialogState(user_id=user.id, data={}, stack=[], offered=[], updated_at=now)
+        session.add(state)
+    return state
+
+
+async def first_delivery(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
+    """Record a delivery; False when it was already processed (a platform retry)."""
+    if await session.get(ProcessedUpdate, (channel, update_id)) is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedUpdate(channel=channel, update_id=update_id, processed_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def prune_deliveries(session: AsyncSession, older_than: datetime) -> int:
+    result = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than)
+    )
+    return result.rowcount or 0
+
+
+async def grant_consent(session: AsyncSession, user: User, purpose: str, now: datetime) -> None:
+    """Record consent to `purpose` (once; granting again keeps the first time)."""
+    current = await active_consent(session, user, purpose)
+    if current is None:
+        session.add(Consent(user_id=user.id, purpose=purpose, granted_at=now))
+    if user.consent_at is None:
+        user.consent_at = now
+
+
+async def active_consent(session: AsyncSession, user: User, purpose: str) -> Consent | None:
+    query = select(Consent).where(
+        Consent.user_id == user.id, Consent.purpose == purpose, Consent.withdrawn_at.is_(None)
+    )
+    return (await session.execute(query)).scalars().first()
+
+
+async def consents(session: AsyncSession, user: User) -> list[Consent]:
+    query = select(Consent).where(Consent.user_id == user.id).order_by(Consent.granted_at)
+    return list((await session.execute(query)).scalars())
+
+
+async def audit(
+    session: AsyncSession,
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_id: Any,
+    now: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit row: who did what to which record, with before and after."""
+    session.add(
+        AuditLog(
+            actor_user_id=actor.id if actor else None,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=before,
+            after=after,
+            at=now,
+        )
+    )
+
+
+async def delete_user(session: AsyncSession, user: User) -> None:
+    """Remove the user row; dialog state and consents go with it (ON DELETE CASCADE)."""
+    await session.execute(delete(DialogState).where(DialogState.user_id == user.id))
+    await session.execute(delete(Consent).where(Consent.user_id == user.id))
+    await session.delete(user)
+
+
+def stale(state: DialogState, now: datetime, minutes: int) -> bool:
+    return now - state.updated_at > timedelta(minutes=minutes)

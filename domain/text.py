@@ -1,0 +1,461 @@
+"""Understanding what Vietnamese users type: the one place where free text is normalised.
+
+Everything a dialog needs to read from a typed message lives here: folding away case and
+diacritics, money amounts ("4,5tr", "4 triệu rưỡi"), counts ("5 người", "năm"), yes/no answers,
+the choice a user meant among button labels, "back", greetings and phone numbers (typed dates
+and times are read in `domain.formatting`). Pure functions, no I/O, no framework imports: every
+parser returns None when it is not sure, and the caller asks again with an example.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from rapidfuzz import fuzz
+
+__all__ = [
+    "fold",
+    "fold_plain",
+    "is_back",
+    "is_greeting",
+    "match_choice",
+    "parse_int",
+    "parse_money",
+    "parse_phone",
+    "parse_yes_no",
+]
+
+# Combining marks carry the Vietnamese tones and vowel hats; format characters (zero-width
+# joiners, BOMs) sneak in from copy-paste and would make equal-looking strings differ.
+_DROPPED_CATEGORIES = frozenset({"Mn", "Cf"})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold(s: str) -> str:
+    """Lower-case, strip, collapse whitespace and remove Vietnamese diacritics.
+
+    Accepts NFC or NFD input (both arrive from different keyboards and copy-paste), so
+    "Bảo hiểm Y TẾ " and its NFD twin both become "bao hiem y te". "đ"/"Đ" has no combining
+    form in Unicode, so it is replaced explicitly.
+    """
+    decomposed = unicodedata.normalize("NFD", s)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    kept = kept.replace("đ", "d").replace("Đ", "d")
+    return " ".join(kept.lower().split())
+
+
+def fold_plain(s: str) -> str:
+    """`fold`, then keep only ASCII letters and digits as space-separated words.
+
+    Emoji, punctuation and symbols become word breaks: "📋 Tự đánh giá!" → "tu danh gia".
+    """
+    return " ".join(_NON_WORD.sub(" ", fold(s)).split())
+
+
+# --- money -------------------------------------------------------------------------------------
+
+_MAX_MONEY = 10**15  # beyond any household sum; keeps junk digit strings out of the database
+_UNIT_VALUES: dict[str, int] = {
+    "ty": 10**9,
+    "ti": 10**9,
+    "trieu": 10**6,
+    "tr": 10**6,
+    "cu": 10**6,  # slang: "3 củ" = 3 triệu
+    "nghin": 10**3,
+    "ngin": 10**3,
+    "ngan": 10**3,
+    "k": 10**3,
+}
+# Longest spellings first so "trieu" is not read as "tr" + "ieu".
+_MONEY_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|trieu|tr|ty|ti|cu|nghin|ngin|ngan|k|ruoi")
+_MONEY_PREFIX = re.compile(r"^(?:khoang|tam|chung|co|duoc|vnd)+")
+_MONEY_PER_MONTH = re.compile(r"(?:/|moi|mot|1)thang$")
+_MONEY_CURRENCY = re.compile(r"(?:vnd|dong|d)$")
+
+
+def parse_money(s: str) -> int | None:
+    """Read a VND amount the way people type it; None for garbage, negatives or empty text.
+
+    Rules, applied after `fold` and removing all spaces:
+
+    - Currency words are ignored: "đ", "đồng", "vnd", "vnđ" (before or after), and a trailing
+      "/tháng", "mỗi tháng", "một tháng"; so are leading "khoảng", "tầm", "chừng", "có", "được".
+    - Units: "tỷ"/"tỉ" = 10^9; "triệu"/"tr"/"củ" = 10^6; "nghìn"/"ngàn"/"k" = 10^3. Several
+      "number unit" groups add up when the units go down and each lower group is below 1000:
+      "2 triệu 350 nghìn" = 2.350.000.
+    - "rưỡi" after a unit adds half of it: "4 triệu rưỡi" = 4.500.000.
+    - A bare number of at most 3 digits after the last unit gives the leading digits of the next
+      lower 3-digit group, as it is spoken: "4tr5" = "4 tr 5" = "4tr500" = 4.500.000,
+      "1 triệu 2" = 1.200.000, "1tr25" = 1.250.000, "4tr05" = 4.050.000, "5k5" = 5.500.
+    - Separators: "." or "," followed by exactly 3 digits is a thousands separator
+      ("4.500" = "4,500" = 4.500, "4.500.000" = 4.500.000). Otherwise the last "." or "," is a
+      decimal separator, accepted only when a unit follows ("4,5 triệu", "4.5tr", "1,2 tr");
+      "4,5" alone is None because nobody means four and a half đồng.
+    - The result must be a whole number of đồng and at most 10^15.
+    """
+    text = _strip_money_words(fold(s).replace(" ", ""))
+    if not text:
+        return None
+    tokens = _tokenise_money(text)
+    if tokens is None:
+        return None
+    amount = _evaluate_money(tokens)
+    if amount is None or amount < 0 or amount > _MAX_MONEY or amount != amount.to_integral():
+        return None
+    return int(amount)
+
+
+def _strip_money_words(text: str) -> str:
+    text = _MONEY_PREFIX.sub("", text)
+    text = _MONEY_PER_MONTH.sub("", text)
+    return _MONEY_CURRENCY.sub("", text)
+
+
+def _tokenise_money(text: str) -> list[str] | None:
+    tokens: list[str] = []
+    pos = 0
+    while pos < len(text):
+        match = _MONEY_TOKEN.match(text, pos)
+        if match is None:
+            return None
+        tokens.append(match.group())
+        pos = match.end()
+    return tokens
+
+
+def _evaluate_money(tokens: list[str]) -> Decimal | None:
+    """Walk "number unit [rưỡi]" groups, then an optional bare tail; None on any misuse."""
+    total = Decimal(0)
+    last_unit: int | None = None
+    last_number = Decimal(0)
+    i = 0
+    while i < len(tokens):
+        number_token = tokens[i]
+        if not number_token[0].isdigit():
+            return None
+        unit = _UNIT_VALUES.get(tokens[i + 1]) if i + 1 < len(tokens) else None
+        if unit is None:
+            # A number without a unit: the whole amount, or the spoken tail after a unit.
+            if i + 1 != len(tokens):
+                return None
+            if last_number != last_number.to_integral():
+                return None  # "4,5tr5" mixes two ways of saying the fraction
+            return _add_tail(total, number_token, last_unit)
+        number = _read_number(number_token, decimal_allowed=True)
+        if number is None or (last_unit is not None and (unit >= last_unit or number >= 1000)):
+            return None
+        total += number * unit
+        last_unit, last_number = unit, number
+        i += 2
+        if i < len(tokens) and tokens[i] == "ruoi":
+            if number != number.to_integral():
+                return None
+            total += Decimal(unit) / 2
+            i += 1
+            if i != len(tokens):
+                return None
+    return total
+
+
+def _add_tail(total: Decimal, token: str, last_unit: int | None) -> Decimal | None:
+    if last_unit is None:
+        return _read_number(token, decimal_allowed=False)
+    if not token.isdigit() or len(token) > 3:
+        return None
+    padded = int(token.ljust(3, "0"))
+    return total + Decimal(padded * (last_unit // 1000))
+
+
+def _read_number(token: str, *, decimal_allowed: bool) -> Decimal | None:
+    """Digits with "." or "," separators, by the thousands-or-decimal rule of `parse_money`."""
+    groups = re.split(r"[.,]", token)
+    if len(groups) == 1:
+        return Decimal(token)
+    if _is_thousands(token):
+        return Decimal("".join(groups))
+    if not decimal_allowed:
+        return None
+    integer_part, fraction = token[: -len(groups[-1]) - 1], groups[-1]
+    separator = token[len(integer_part)]
+    if integer_part and not integer_part.isdigit():
+        # "1.234,5": the integer part must itself use the other separator for thousands.
+        if separator in integer_part or not _is_thousands(integer_part):
+            return None
+    try:
+        return Decimal(re.sub(r"[.,]", "", integer_part) + "." + fraction)
+    except InvalidOperation:
+        return None
+
+
+def _is_thousands(token: str) -> bool:
+    separators = set(re.findall(r"[.,]", token))
+    groups = re.split(r"[.,]", token)
+    return (
+        len(separators) == 1
+        and 1 <= len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+    )
+
+
+# --- counts ------------------------------------------------------------------------------------
+
+_DIGITS = {
+    "khong": 0,
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "tu": 4,
+    "nam": 5,
+    "sau": 6,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+}
+# Spellings used only after "mười"/"mươi": "mười lăm" = 15, "hai mươi mốt" = 21.
+_UNIT_AFTER_TENS = {**_DIGITS, "lam": 5, "nham": 5}
+_NUMBER_WORDS = frozenset(_UNIT_AFTER_TENS) | {"muoi"}
+_COUNT_FILLERS = frozenset({"co", "khoang", "tam", "chung", "gom", "la"})
+# Not glued to a letter, sign or separator before; no digit or decimal part after.
+_LONE_INTEGER = re.compile(r"(?<![0-9a-z.,\-+])\d+(?![0-9]|[.,]\d)")
+
+
+def parse_int(s: str) -> int | None:
+    """Read a non-negative whole count: "5", " 5 người", "có 3 người", "năm", "mười hai".
+
+    Digits win when present, and there must be exactly one run of them, not glued to a letter
+    before it or to a separator ("5.5", "-1", "2 hoặc 3" are None). Without digits, Vietnamese
+    number words from "không" (0) to "chín mươi chín" (99) are read at the start of the text,
+    with or without diacritics; the words after them must not be numbers ("ba bốn người" is
+    None because the household has to pick one).
+    """
+    folded = fold(s)
+    if any(ch.isdigit() for ch in folded):
+        return _parse_digit_count(folded)
+    return _parse_count_words(fold_plain(s).split())
+
+
+def _parse_digit_count(folded: str) -> int | None:
+    runs = re.findall(r"\d+", folded)
+    lone = _LONE_INTEGER.findall(folded)
+    if len(runs) != 1 or len(lone) != 1:
+        return None
+    return int(lone[0])
+
+
+def _parse_count_words(words: list[str]) -> int | None:
+    if len(words) >= 2 and words[0] in _COUNT_FILLERS and words[1] in _NUMBER_WORDS:
+        words = words[1:]  # "tầm năm người"; a lone "tám" stays the number 8
+    prefix_length = 0
+    while prefix_length < len(words) and words[prefix_length] in _NUMBER_WORDS:
+        prefix_length += 1
+    if prefix_length == 0:
+        return None
+    return _number_from_words(words[:prefix_length])
+
+
+def _number_from_words(words: list[str]) -> int | None:
+    match words:
+        case [single] if single in _DIGITS:
+            return _DIGITS[single]
+        case ["muoi"]:
+            return 10
+        case ["muoi", unit] if unit in _UNIT_AFTER_TENS and _UNIT_AFTER_TENS[unit] > 0:
+            return 10 + _UNIT_AFTER_TENS[unit]
+        case [tens, "muoi"] if _DIGITS.get(tens, 0) >= 2:
+            return 10 * _DIGITS[tens]
+        case [tens, "muoi", unit] if _DIGITS.get(tens, 0) >= 2 and _UNIT_AFTER_TENS.get(unit):
+            return 10 * _DIGITS[tens] + _UNIT_AFTER_TENS[unit]
+    return None
+
+
+# --- yes / no ----------------------------------------------------------------------------------
+
+_YES = frozenset(
+    {
+        "co", "c", "u", "uh", "uhm", "um", "ok", "oke", "okay", "oki", "okie", "dung", "yes",
+        "y", "yep", "vang", "da", "duoc", "dc", "dk", "dong y", "co a", "phai", "chuan",
+        "chinh xac", "tat nhien", "co chu",
+    }
+)  # fmt: skip
+_NO = frozenset(
+    {
+        "khong", "ko", "k", "kh", "hong", "hok", "no", "n", "nope", "sai", "chua",
+        "khong dong y", "khong phai", "khong co", "ko co", "k co", "chua co", "khong duoc",
+        "khong dung", "ko dong y", "k dong y",
+    }
+)  # fmt: skip
+# Polite particles that do not change the answer: "có ạ", "không nhé", "đúng rồi".
+_TRAILING_PARTICLES = frozenset({"a", "nhe", "nha", "ha", "roi", "ban", "oi", "ad", "day", "vay"})
+_THUMBS_UP = ("👍",)
+_THUMBS_DOWN = ("👎",)
+
+
+def parse_yes_no(s: str) -> bool | None:
+    """True for yes ("có", "co", "c", "ừ", "ok", "đúng", "vâng", "dạ", "được", "đồng ý"...),
+    False for no ("không", "khong", "ko", "k", "kh", "no", "sai", "chưa", "không đồng ý"...),
+    None when unclear. Case, diacritics, punctuation and polite particles ("ạ", "nhé", "rồi",
+    a leading "dạ" as in "dạ không") are ignored.
+    """
+    stripped = s.strip()
+    if stripped in _THUMBS_UP:
+        return True
+    if stripped in _THUMBS_DOWN:
+        return False
+    words = fold_plain(s).split()
+    while len(words) > 1 and words[-1] in _TRAILING_PARTICLES:
+        words.pop()
+    if len(words) > 1 and words[0] == "da":
+        words = words[1:]  # "dạ" is a polite opener: "dạ không" means no
+    phrase = " ".join(words)
+    if phrase in _NO:
+        return False
+    if phrase in _YES:
+        return True
+    return None
+
+
+# --- choices -----------------------------------------------------------------------------------
+
+_CHOICE_NUMBER = re.compile(r"^(?:so|#)?\s*(\d{1,3})\s*[.):]?$")
+_FUZZY_CUTOFF = 88.0
+_FUZZY_MARGIN = 8.0
+_FUZZY_MIN_LENGTH = 4
+_PREFIX_MIN_LENGTH = 2
+
+
+def match_choice(s: str, labels: Sequence[str], *, allow_number: bool = True) -> int | None:
+    """Index of the label the user meant, or None when nothing or more than one fits.
+
+    In order: the 1-based number of the choice ("2", "2.", "số 2") when `allow_number`; a label
+    equal after folding and dropping emoji/punctuation ("tu danh gia" = "📋 Tự đánh giá"); a
+    unique label that starts with the text or contains it as whole words, or whose whole words
+    appear in the text ("tôi muốn tự đánh giá"); finally a conservative typo match (rapidfuzz
+    ratio ≥ 88 and clearly ahead of the runner-up).
+    """
+    text = fold_plain(s)
+    if not text or not labels:
+        return None
+    if allow_number:
+        index = _choice_by_number(fold(s), len(labels))
+        if index is not None:
+            return index
+    plain_labels = [fold_plain(label) for label in labels]
+    for matcher in (_exact_matches, _partial_matches):
+        found = matcher(text, plain_labels)
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            return None
+    return _fuzzy_match(text, plain_labels)
+
+
+def _choice_by_number(folded: str, count: int) -> int | None:
+    match = _CHOICE_NUMBER.match(folded)
+    if match is None:
+        return None
+    number = int(match.group(1))
+    return number - 1 if 1 <= number <= count else None
+
+
+def _exact_matches(text: str, labels: list[str]) -> list[int]:
+    return [i for i, label in enumerate(labels) if label and label == text]
+
+
+def _partial_matches(text: str, labels: list[str]) -> list[int]:
+    padded_text = f" {text} "
+    found = []
+    for i, label in enumerate(labels):
+        if not label:
+            continue
+        starts = len(text) >= _PREFIX_MIN_LENGTH and label.startswith(text)
+        contains = f" {text} " in f" {label} " or f" {label} " in padded_text
+        if starts or contains:
+            found.append(i)
+    return found
+
+
+def _fuzzy_match(text: str, labels: list[str]) -> int | None:
+    if len(text) < _FUZZY_MIN_LENGTH:
+        return None
+    scores = sorted(
+        ((fuzz.ratio(text, label), i) for i, label in enumerate(labels) if label), reverse=True
+    )
+    if not scores or scores[0][0] < _FUZZY_CUTOFF:
+        return None
+    if len(scores) > 1 and scores[0][0] - scores[1][0] < _FUZZY_MARGIN:
+        return None
+    return scores[0][1]
+
+
+# --- back and greetings ------------------------------------------------------------------------
+
+_BACK_SYMBOLS = frozenset({"<", "<<", "←", "⬅", "⬅️", "0"})
+_BACK_PHRASES = ("quay lai", "tro lai", "quay ve", "tro ve", "back", "lui lai")
+_GREETINGS = frozenset(
+    {
+        "xin chao", "chao", "hi", "hello", "helo", "hellu", "alo", "a lo", "allo", "hey",
+        "chao buoi sang", "chao buoi chieu", "chao buoi toi", "good morning",
+    }
+)  # fmt: skip
+# Who is greeted does not matter: "chào bạn", "xin chào ad", "alo bot ơi".
+_GREETING_ADDRESSES = frozenset(
+    {"ban", "bot", "ad", "admin", "em", "anh", "chi", "a", "oi", "nhe", "nha", "moi", "nguoi"}
+)
+
+
+def is_back(s: str) -> bool:
+    """True for "quay lại"/"quay lai", "trở lại"/"tro lai", "quay về", "back", "<", "0".
+
+    Also for a back button's text with its emoji ("⬅️ Quay lại") and for "quay lại bước trước".
+    The caller decides whether "0" means back in its context.
+    """
+    if s.strip() in _BACK_SYMBOLS:
+        return True
+    text = fold_plain(s)
+    return any(text == phrase or text.startswith(phrase + " ") for phrase in _BACK_PHRASES)
+
+
+def is_greeting(s: str) -> bool:
+    """True when the message is only a greeting: "xin chào", "Chào bạn!", "hi", "alo", "hello ad".
+
+    A greeting followed by a question ("chào bạn, cho hỏi vay vốn") is not only a greeting, so
+    it is False: the caller should read the question instead of showing the welcome menu.
+    """
+    all_words = fold_plain(s).split()
+    # "alo alo", "hi hi": a repeated word is still one greeting.
+    words = [word for i, word in enumerate(all_words) if i == 0 or word != all_words[i - 1]]
+    while words and words[-1] in _GREETING_ADDRESSES:
+        words.pop()
+    return " ".join(words) in _GREETINGS
+
+
+# --- phone numbers -----------------------------------------------------------------------------
+
+_PHONE_LABEL = re.compile(r"^(?:sdt|so dien thoai|so dt|dien thoai|dt|phone|tel)\s*[:.]?\s*")
+_PHONE_ALLOWED = re.compile(r"^\+?[\d\s.\-()]+$")
+_MOBILE = re.compile(r"^0[35789]\d{8}$")
+
+
+def parse_phone(s: str) -> str | None:
+    """Normalise a Vietnamese mobile number to 10 digits starting with 0, or None.
+
+    Accepts spaces, dots, dashes and brackets between digits, a "+84"/"84"/"0084" country code
+    (with or without the trunk 0 after it), a missing leading 0 ("912345678") and a leading
+    "SĐT:" label. Only mobile prefixes
+    03x, 05x, 07x, 08x, 09x are accepted; landlines and short numbers are None.
+    """
+    text = _PHONE_LABEL.sub("", fold(s))
+    if not _PHONE_ALLOWED.match(text):
+        return None
+    digits = re.sub(r"\D", "", text)
+    for country_code in ("0084", "84"):
+        if digits.startswith(country_code) and len(digits) - len(country_code) in (9, 10):
+            digits = digits[len(country_code) :]
+            break
+    if not digits.startswith("0"):
+        digits = "0" + digits
+    return digits if _MOBILE.match(digits) else None

@@ -1,0 +1,282 @@
+"""The core: how one incoming event travels, from any channel, to its replies.
+
+One event, one database session, one transaction: find or create the user → drop a repeated
+delivery → global commands → the active dialog's step, or the router for buttons and free text →
+commit → the adapter sends the replies. One user's events are handled strictly in order (a lock
+per user here, a row lock on the user in PostgreSQL across processes); different users run
+concurrently. Nothing a user sends raises out of `Core.handle`: an unexpected error is logged
+without personal data, the transaction is rolled back (so the dialog state is as it was), and
+the user gets a short apology and the menu.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.context import Ctx
+from conversations.engine import BACK, CANCEL, RESTART, RESUME, Stepper
+from conversations.messages import Incoming, Kind, Reply
+from db import users as repo
+from domain.text import fold, fold_plain, is_back, match_choice
+from handlers import menu
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+    from bot.settings import Settings
+    from handlers.registry import Registry
+    from handlers.services import Services
+
+log = logging.getLogger("giamngheo.core")
+
+MAX_PAYLOAD_BYTES = 64
+
+
+class KeyedLocks:
+    """One asyncio.Lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: object) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Core:
+    """The channel-neutral entry point (`conversations.messages.Handler`)."""
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        registry: Registry,
+        services: Services,
+        settings: Settings,
+        catalogs: dict[str, Translator],
+    ) -> None:
+        self.sessions = sessions
+        self.registry = registry
+        self.services = services
+        self.settings = settings
+        self.catalogs = catalogs
+        self.stepper = Stepper(registry.dialogs, menu.main_menu)
+        self._locks = KeyedLocks()
+
+    async def handle(self, event: Incoming) -> list[Reply]:
+        async with self._locks.hold((event.channel, event.user_id)):
+            try:
+                replies = await self._process(event)
+            except Exception as exc:  # noqa: BLE001 - the user must always get an answer
+                _log_failure(event, exc)
+                return await self._apology(event)
+        _check_payloads(replies)
+        return replies
+
+    @asynccontextmanager
+    async def context(self, event: Incoming) -> AsyncIterator[Ctx | None]:
+        """Open the event's session and transaction and build its context (None: a repeat)."""
+        now = self.services.clock()
+        async with self.sessions() as session, session.begin():
+            admin = (event.channel, event.user_id) in self.settings.admins
+            user, _ = await repo.get_or_create_user(
+                session, event.channel, event.user_id, event.chat_id,
+                "admin" if admin else "citizen", now,
+            )
+            if event.update_id and not await repo.first_delivery(
+                session, event.channel, event.update_id, now
+            ):
+                yield None
+                return
+            if admin and user.role != "admin":
+                user.role = "admin"
+            if user.blocked_at is not None:  # they wrote again, so they unblocked the bot
+                user.blocked_at = None
+            if user.chat_id != event.chat_id:
+                user.chat_id = event.chat_id
+            state = await repo.load_state(session, user, now)
+            yield self._ctx(session, user, state, event, now)
+
+    def _ctx(self, session, user, state, event, now) -> Ctx:  # type: ignore[no-untyped-def]
+        from bot.i18n import pick_locale
+
+        locale = pick_locale(user.locale, event.language, self.settings.locale, set(self.catalogs))
+        return Ctx(
+            session=session, user=user, state=state, event=event, locale=locale,
+            translator=self.catalogs[locale], settings=self.settings, registry=self.registry,
+            services=self.services, dialogs=self.stepper, now=now,
+        )
+
+    async def _process(self, event: Incoming) -> list[Reply]:
+        async with self.context(event) as ctx:
+            if ctx is None:
+                log.info("repeated delivery dropped channel=%s", event.channel)
+                return []
+            before = (ctx.state.dialog, ctx.state.step, ctx.state.offered)
+            replies = await self._route(ctx, _as_command(event))
+            _remember_offered(ctx, replies)
+            if (ctx.state.dialog, ctx.state.step, ctx.state.offered) != before or ctx.state.dialog:
+                ctx.state.updated_at = ctx.now
+            log.info(
+                "event channel=%s kind=%s dialog=%s step=%s replies=%d",
+                event.channel, event.kind, ctx.state.dialog, ctx.state.step, len(replies),
+            )
+            return replies
+
+    async def _route(self, ctx: Ctx, event: Incoming) -> list[Reply]:
+        step = self.stepper.current_step(ctx)
+        if event.kind == Kind.TEXT:
+            event = _interpret_text(ctx, event)
+            ctx.event = event
+        if event.kind == Kind.COMMAND:
+            return await self._command(ctx, event)
+        if event.choice:
+            return await self._choice(ctx, event)
+        if step is not None:
+            if repo.stale(ctx.state, ctx.now, self.settings.resume_after_minutes):
+                return menu.resume_offer(ctx)
+            if event.kind == Kind.UNSUPPORTED:
+                note = ctx._("Sorry, I can only read text here. Please answer the question below.")
+                return await self.stepper.ask(ctx, [Reply(note)])
+            return await self.stepper.answer(ctx, event)
+        if event.kind == Kind.TEXT and event.text.strip():
+            return await self._free_text(ctx, event.text)
+        note = ctx._("Sorry, I can only read text messages. Please choose from the menu.")
+        return [menu.main_menu(ctx, note)]
+
+    async def _command(self, ctx: Ctx, event: Incoming) -> list[Reply]:
+        name = (event.command or "").lower()
+        command = self.registry.commands.get(name)
+        if command is None:
+            note = ctx._("I don't know the command /{name}.", name=name)
+            return [menu.main_menu(ctx, note)]
+        if ctx.user.role not in command.roles:
+            note = ctx._("This command is only for ward officers and the labour office.")
+            return [menu.main_menu(ctx, note)]
+        return await command.action(ctx, event.text.strip())
+
+    async def _choice(self, ctx: Ctx, event: Incoming) -> list[Reply]:
+        payload = event.choice or ""
+        if payload == CANCEL:
+            return menu.cancelled(ctx)
+        if payload == RESUME:
+            return await self.stepper.ask(ctx)
+        if payload == RESTART and ctx.state.dialog:
+            return await self.stepper.start(ctx, ctx.state.dialog)
+        if payload.startswith("menu:"):
+            return await menu.open_item(ctx, payload.removeprefix("menu:"))
+        action = self.registry.choice_prefixes.get(payload.partition(":")[0])
+        if action is not None:
+            return await action(ctx, payload)
+        if self.stepper.current_step(ctx) is not None:
+            return await self.stepper.answer(ctx, event)
+        note = ctx._("That button is no longer in use. Here is the menu.")
+        return [menu.main_menu(ctx, note)]
+
+    async def _free_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        best, best_score = None, 0.0
+        for route in self.registry.text_routes:
+            score = await route.match(ctx, text)
+            if score > best_score:
+                best, best_score = route, score
+        if best is not None:
+            return await best.action(ctx, text)
+        return [menu.main_menu(ctx, menu.not_understood(ctx))]
+
+    async def _apology(self, event: Incoming) -> list[Reply]:
+        """A short apology and the menu, from a fresh transaction; plain text if even that fails."""
+        try:
+            async with self.context(event) as ctx:
+                if ctx is None:
+                    return []
+                note = ctx._("Sorry, something went wrong on our side. Your answers are kept.")
+                return [menu.main_menu(ctx, note)]
+        except Exception as exc:  # noqa: BLE001
+            _log_failure(event, exc)
+            catalog = self.catalogs.get(self.settings.locale)
+            text = "Sorry, something went wrong on our side. Please try again later."
+            return [Reply(catalog.gettext(text) if catalog else text)]
+
+
+def _as_command(event: Incoming) -> Incoming:
+    """Typed "/cmd args" (web chat, console, Zalo) becomes a command event."""
+    if event.kind != Kind.TEXT or not event.text.startswith("/"):
+        return event
+    head, _, args = event.text[1:].partition(" ")
+    name = head.split("@")[0].lower()
+    if not name.isascii() or not name.replace("_", "").isalnum():
+        return event
+    return Incoming(
+        event.channel, event.chat_id, event.user_id, Kind.COMMAND, args, name,
+        update_id=event.update_id, language=event.language,
+    )
+
+
+def _interpret_text(ctx: Ctx, event: Incoming) -> Incoming:
+    """Typed text that means a button: "quay lại"/0, or a shown button's number or label."""
+    step = ctx.dialogs.current_step(ctx)
+    text = event.text.strip()
+    back = is_back(text) and (text != "0" or not (step and step.zero_is_answer))
+    if step is not None and back:
+        return _with_choice(event, BACK)
+    offered = [(label, payload) for label, payload in ctx.state.offered]
+    if not offered or not text:
+        return event
+    own = [payload for _, payload in offered if not payload.startswith("nav:")]
+    if not own:  # only Back/Cancel shown: a typed answer ("Nguyễn Quang Huy") is not "Hủy"
+        typed = fold_plain(text)
+        payload = next((p for label, p in offered if fold_plain(label) == typed), None)
+        return event if payload is None else _with_choice(event, payload)
+    allow_number = step is None or not step.numeric
+    index = match_choice(text, [label for label, _ in offered], allow_number=allow_number)
+    if index is None:
+        return event
+    if step is not None and step.numeric and fold(text).isdigit():
+        return event
+    return _with_choice(event, offered[index][1])
+
+
+def _with_choice(event: Incoming, payload: str) -> Incoming:
+    return Incoming(
+        event.channel, event.chat_id, event.user_id, Kind.CHOICE, event.text,
+        choice=payload, update_id=event.update_id, language=event.language,
+    )
+
+
+def _remember_offered(ctx: Ctx, replies: list[Reply]) -> None:
+    """The buttons of the last reply are what a typed number or label refers to next."""
+    choices = next((r.choices for r in reversed(replies) if r.choices), ())
+    if replies:
+        ctx.state.offered = [[c.label, c.payload] for c in choices]
+
+
+def _check_payloads(replies: list[Reply]) -> None:
+    for reply in replies:
+        for choice in reply.choices:
+            if len(choice.payload.encode()) > MAX_PAYLOAD_BYTES or not choice.payload.isascii():
+                raise ValueError(f"choice payload over {MAX_PAYLOAD_BYTES} bytes or not ASCII")
+
+
+def _log_failure(event: Incoming, exc: BaseException) -> None:
+    """Log the error's type and where it happened, never its message (it may hold user data)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "event failed channel=%s kind=%s error=%s\n%s",
+        event.channel, event.kind, type(exc).__name__, frames,
+    )

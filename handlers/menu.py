@@ -1,0 +1,110 @@
+"""The main menu, help and the basic commands every user has: /start /menu /huy /trogiup.
+
+The menu lists only what is registered for the user's role, so there is never a dead button. An
+unfinished dialog is offered first ("Tiếp tục …") so nobody loses their place.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.i18n import N_
+from conversations.engine import CANCEL, RESTART, RESUME
+from conversations.messages import Choice, Reply
+from handlers.registry import Command, Registry
+
+if TYPE_CHECKING:
+    from conversations.context import Ctx
+
+
+def main_menu(ctx: Ctx, text: str | None = None) -> Reply:
+    """The menu as one reply; `text` goes above it (default: "what would you like to do?")."""
+    choices: list[Choice] = []
+    dialog = ctx.dialogs.active(ctx)
+    if dialog is not None:
+        title = ctx._(dialog.title)
+        choices.append(Choice(ctx._("▶️ Continue: {title}", title=title), RESUME))
+    for item in ctx.registry.menu_for(ctx.user.role):
+        choices.append(Choice(ctx._(item.label), f"menu:{item.id}"))
+    heading = ctx._("What would you like to do? Choose a button or type its number.")
+    return Reply(f"{text}\n\n{heading}" if text else heading, tuple(choices))
+
+
+def resume_offer(ctx: Ctx) -> list[Reply]:
+    """Ask someone who comes back whether to continue their unfinished dialog."""
+    dialog = ctx.dialogs.active(ctx)
+    title = ctx._(dialog.title) if dialog else ""
+    return [
+        Reply(
+            ctx._("Welcome back! You had not finished: {title}. Continue?", title=title),
+            (
+                Choice(ctx._("▶️ Continue"), RESUME),
+                Choice(ctx._("🔄 Start again"), RESTART),
+                Choice(ctx._("✖️ Cancel"), CANCEL),
+            ),
+        )
+    ]
+
+
+def cancelled(ctx: Ctx) -> list[Reply]:
+    if ctx.dialogs.active(ctx) is None:
+        return [main_menu(ctx, ctx._("There is nothing to cancel."))]
+    ctx.dialogs.clear(ctx)
+    return [main_menu(ctx, ctx._("Cancelled. Nothing was saved from that step."))]
+
+
+def not_understood(ctx: Ctx) -> str:
+    return ctx._("Sorry, I did not understand. You can choose from the menu below.")
+
+
+async def open_item(ctx: Ctx, item_id: str) -> list[Reply]:
+    item = ctx.registry.menu.get(item_id)
+    if item is None or ctx.user.role not in item.roles:
+        return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+    return await item.action(ctx)
+
+
+def help_text(ctx: Ctx) -> str:
+    lines = [
+        ctx._("I help households with the poverty-reduction programme."),
+        ctx._("Press a button, or type one of these commands:"),
+    ]
+    for command in ctx.registry.commands_for(ctx.user.role):
+        lines.append(f"/{command.name} — {ctx._(command.description)}")
+    lines.append(ctx._("At any question: type 0 or \"quay lại\" to go back, /huy to cancel."))
+    return "\n".join(lines)
+
+
+async def _start(ctx: Ctx, _args: str) -> list[Reply]:
+    greeting = ctx._(
+        "Hello! I am the poverty-reduction assistant of {city}.",
+        city=ctx.services.content.get("city_name", ctx._("your city")),
+    )
+    return [main_menu(ctx, greeting)]
+
+
+async def _menu(ctx: Ctx, _args: str) -> list[Reply]:
+    return [main_menu(ctx)]
+
+
+async def _cancel(ctx: Ctx, _args: str) -> list[Reply]:
+    return cancelled(ctx)
+
+
+async def _help(ctx: Ctx, _args: str) -> list[Reply]:
+    step = ctx.dialogs.current_step(ctx)
+    if step is not None:
+        text = ctx._(step.help) if step.help else ctx._(
+            "Answer the question below. Type 0 or \"quay lại\" to go back, /huy to cancel, "
+            "/menu for the main menu."
+        )
+        return await ctx.dialogs.ask(ctx, [Reply(text)])
+    return [main_menu(ctx, help_text(ctx))]
+
+
+def register(registry: Registry) -> None:
+    """The basic commands, available to everyone."""
+    registry.command(Command("start", N_("Start and show the main menu"), _start))
+    registry.command(Command("menu", N_("Main menu"), _menu))
+    registry.command(Command("huy", N_("Cancel what you are doing"), _cancel))
+    registry.command(Command("trogiup", N_("Help"), _help))

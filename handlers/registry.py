@@ -1,0 +1,109 @@
+"""The registry every feature adds itself to: commands, menu entries, dialogs, free-text routes and
+personal-data sections.
+
+Each feature module exposes one `register(registry)` function; the composition root (bot/app.py)
+calls them in a documented order. The main menu and the command lists are built from what is
+registered, so a feature that does not exist shows no button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from conversations.engine import Dialog
+from conversations.messages import Reply
+
+if TYPE_CHECKING:
+    from conversations.context import Ctx
+
+EVERYONE = frozenset({"citizen", "officer", "admin"})
+OFFICERS = frozenset({"officer", "admin"})
+ADMINS = frozenset({"admin"})
+
+Action = Callable[["Ctx"], Awaitable[list[Reply]]]
+CommandAction = Callable[["Ctx", str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command (`name` without the slash); `description` is a msgid for the menus."""
+
+    name: str
+    description: str
+    action: CommandAction
+    roles: frozenset[str] = EVERYONE
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A main-menu button: `id` is stable (its payload is `menu:<id>`); `label` is a msgid."""
+
+    id: str
+    label: str
+    action: Action
+    roles: frozenset[str] = EVERYONE
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TextRoute:
+    """Free text outside a dialog: `match` says whether this route wants it (best score wins)."""
+
+    name: str
+    match: Callable[["Ctx", str], Awaitable[float]]
+    action: Callable[["Ctx", str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """How one feature's rows about a user are shown (/dulieucuatoi) and deleted (/xoadulieu).
+
+    `show` returns lines (already translated) or nothing; `delete` returns how many rows it removed.
+    """
+
+    name: str
+    show: Callable[["Ctx"], Awaitable[list[str]]]
+    delete: Callable[["Ctx"], Awaitable[int]]
+
+
+@dataclass
+class Registry:
+    commands: dict[str, Command] = field(default_factory=dict)
+    menu: dict[str, MenuItem] = field(default_factory=dict)
+    dialogs: dict[str, Dialog] = field(default_factory=dict)
+    text_routes: list[TextRoute] = field(default_factory=list)
+    personal_data: list[PersonalData] = field(default_factory=list)
+    choice_prefixes: dict[str, Callable[["Ctx", str], Awaitable[list[Reply]]]] = field(
+        default_factory=dict
+    )
+
+    def command(self, command: Command) -> None:
+        if command.name in self.commands:
+            raise ValueError(f"command /{command.name} registered twice")
+        self.commands[command.name] = command
+
+    def menu_item(self, item: MenuItem) -> None:
+        if item.id in self.menu:
+            raise ValueError(f"menu item {item.id} registered twice")
+        self.menu[item.id] = item
+
+    def dialog(self, dialog: Dialog) -> None:
+        if dialog.name in self.dialogs:
+            raise ValueError(f"dialog {dialog.name} registered twice")
+        self.dialogs[dialog.name] = dialog
+
+    def choice_prefix(
+        self, prefix: str, action: Callable[["Ctx", str], Awaitable[list[Reply]]]
+    ) -> None:
+        """Buttons whose payload starts with `prefix:` outside any dialog (e.g. list pages)."""
+        self.choice_prefixes[prefix] = action
+
+    def menu_for(self, role: str) -> list[MenuItem]:
+        return sorted(
+            (item for item in self.menu.values() if role in item.roles), key=lambda i: i.order
+        )
+
+    def commands_for(self, role: str) -> list[Command]:
+        return [c for c in self.commands.values() if role in c.roles]

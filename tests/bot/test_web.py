@@ -1,0 +1,61 @@
+"""The web chat end to end over HTTP: the page, the JSON API, the inbox and /healthcheck."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import ClientSession
+
+from conversations.messages import Choice, Reply
+
+
+@pytest.fixture
+async def site(app) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    yield await app.serve_web()
+
+
+@pytest.fixture
+async def app(sqlite_url, clock):  # a random free port instead of 8080  # type: ignore[no-untyped-def]
+    from tests.support import open_app
+
+    application = await open_app(sqlite_url, clock, web_port=0)
+    yield application
+    await application.close()
+
+
+async def test_page_chat_buttons_and_healthcheck(site: str) -> None:
+    async with ClientSession() as http:
+        page = await http.get(site)
+        assert page.status == 200
+        assert 'lang="vi"' in await page.text()
+        assert (await http.get(site + "static/chat.js")).status == 200
+        assert (await http.get(site + "static/../settings.py")).status == 404
+
+        body = {"client_id": "browser-0001", "message_id": "m-1", "text": "/start"}
+        answer = await (await http.post(site + "api/chat", json=body)).json()
+        menu = answer["replies"][-1]
+        assert menu["text"].startswith("Xin chào!")
+        mydata = next(c for c in menu["choices"] if "Dữ liệu của tôi" in c["label"])
+
+        body = {"client_id": "browser-0001", "message_id": "m-2", "choice": mydata["payload"]}
+        answer = await (await http.post(site + "api/chat", json=body)).json()
+        assert "Đây là thông tin của bạn" in answer["replies"][0]["text"]
+
+        again = await (await http.post(site + "api/chat", json=body)).json()
+        assert again == {"replies": []}  # a retried message is answered once
+
+        bad = await http.post(site + "api/chat", json={"client_id": "x", "text": "hi"})
+        assert bad.status == 400
+        health = await http.get(site + "healthcheck")
+        assert health.status == 200 and (await health.json())["status"] == "ok"
+
+
+async def test_messages_sent_by_the_bot_wait_in_the_inbox(site: str, app) -> None:  # type: ignore[no-untyped-def]
+    await app.web_channel.send("browser-0002", Reply("Nhắc việc", (Choice("OK", "x:ok"),)))
+    async with ClientSession() as http:
+        inbox = await (await http.get(site + "api/inbox?client_id=browser-0002")).json()
+        assert inbox["replies"][0]["text"] == "Nhắc việc"
+        assert inbox["replies"][0]["choices"] == [{"label": "OK", "payload": "x:ok"}]
+        empty = await (await http.get(site + "api/inbox?client_id=browser-0002")).json()
+        assert empty == {"replies": []}
