@@ -22,7 +22,15 @@ class ContentError(Exception):
 
 def _loaders() -> dict[str, tuple[str, Loader]]:
     """content key → (file name, loader). Imported lazily: nothing is built at import time."""
-    return {}
+    from domain.localities import load_localities
+    from domain.policies import load_catalogue
+    from domain.poverty import load_standards
+
+    return {
+        "localities": ("wards.yaml", load_localities),
+        "standards": ("poverty_standards.yaml", load_standards),
+        "policies": ("policies.yaml", load_catalogue),
+    }
 
 
 def read_yaml(name: str, data_dir: Path | None) -> dict[str, Any]:
@@ -46,6 +54,7 @@ def read_yaml(name: str, data_dir: Path | None) -> dict[str, Any]:
 def load_all(data_dir: Path | None) -> dict[str, Any]:
     """Every content file, validated."""
     content: dict[str, Any] = {}
+    # Parsed once, here; features read them from `ctx.services.content[...]`.
     for key, (name, loader) in _loaders().items():
         try:
             content[key] = loader(read_yaml(name, data_dir), name)

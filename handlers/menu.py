@@ -78,9 +78,14 @@ def help_text(ctx: Ctx) -> str:
 async def _start(ctx: Ctx, _args: str) -> list[Reply]:
     greeting = ctx._(
         "Hello! I am the poverty-reduction assistant of {city}.",
-        city=ctx.services.content.get("city_name", ctx._("your city")),
+        city=_city(ctx),
     )
     return [main_menu(ctx, greeting)]
+
+
+def _city(ctx: Ctx) -> str:
+    localities = ctx.services.content.get("localities")
+    return localities.city if localities is not None else ctx._("your city")
 
 
 async def _menu(ctx: Ctx, _args: str) -> list[Reply]:
