@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -79,9 +80,22 @@ class App:
     def translate(self, message: str) -> str:
         return self.catalogs[self.settings.locale].gettext(message)
 
+    def build_channels(self) -> None:
+        """Create Telegram and Zalo where their tokens are set (none: web chat only).
+
+        Built before the web server, which serves their webhook and media routes.
+        """
+        from bot.channels import build_channels
+
+        assert self.core is not None
+        self.channels = build_channels(self.settings, self.core, self.catalogs)
+        for channel in self.channels:
+            self.core.services.outbound[channel.channel] = channel
+
     def web_app(self) -> web.Application:
         assert self.core is not None
-        return build_web_app(self.core, self.web_channel, self.engine)
+        routes = [route for channel in self.channels for route in _routes(channel)]
+        return build_web_app(self.core, self.web_channel, self.engine, routes)
 
     async def serve_web(self) -> str:
         """Start the web server on WEB_HOST:WEB_PORT; returns its URL."""
@@ -93,7 +107,9 @@ class App:
         return f"http://{host}:{port}/"
 
     async def start_channels(self) -> None:
-        """Start Telegram and Zalo where their tokens are set (none: web chat only)."""
+        """Start the channels built by `build_channels` (polling or webhook registration)."""
+        for channel in self.channels:
+            await channel.start()  # type: ignore[attr-defined]
 
     async def close(self) -> None:
         """Stop channels and the web server, then dispose of the engine. Idempotent."""
@@ -111,3 +127,12 @@ class App:
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None
+
+
+def _routes(channel: Outbound) -> list[tuple[str, str, Any]]:
+    if hasattr(channel, "routes"):
+        return list(channel.routes())
+    if getattr(channel, "webhook_url", None) and hasattr(channel, "webhook_route"):
+        path, handler = channel.webhook_route()
+        return [("POST", path, handler)]
+    return []

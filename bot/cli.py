@@ -87,6 +87,7 @@ async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
+        app.build_channels()
         url = await app.serve_web()
         await app.start_channels()
         print(app.translate("Web chat: {url}").format(url=url), flush=True)
