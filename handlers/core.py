@@ -146,11 +146,14 @@ class Core:
             ctx.event = event
         if event.kind == Kind.COMMAND:
             return await self._command(ctx, event)
+        coming_back = step is not None and repo.stale(
+            ctx.state, ctx.now, self.settings.resume_after_minutes
+        )
+        if coming_back and not (event.choice or "").startswith("nav:"):
+            return menu.resume_offer(ctx)
         if event.choice:
             return await self._choice(ctx, event)
         if step is not None:
-            if repo.stale(ctx.state, ctx.now, self.settings.resume_after_minutes):
-                return menu.resume_offer(ctx)
             if event.kind == Kind.UNSUPPORTED:
                 note = ctx._("Sorry, I can only read text here. Please answer the question below.")
                 return await self.stepper.ask(ctx, [Reply(note)])

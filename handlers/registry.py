@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conversations.engine import Dialog
 from conversations.messages import Reply
@@ -68,6 +68,20 @@ class PersonalData:
     delete: Callable[["Ctx"], Awaitable[int]]
 
 
+@dataclass(frozen=True)
+class Job:
+    """Background work the scheduler runs: every `minutes`, or daily at `at` ("HH:MM", local).
+
+    `run` gets the core (sessions, services, settings, catalogs) and must be idempotent and
+    claim its rows atomically: several processes may run the same job.
+    """
+
+    name: str
+    run: Callable[[Any], Awaitable[None]]
+    minutes: int | None = None
+    at: str | None = None
+
+
 @dataclass
 class Registry:
     commands: dict[str, Command] = field(default_factory=dict)
@@ -78,6 +92,12 @@ class Registry:
     choice_prefixes: dict[str, Callable[["Ctx", str], Awaitable[list[Reply]]]] = field(
         default_factory=dict
     )
+    jobs: dict[str, Job] = field(default_factory=dict)
+
+    def job(self, job: Job) -> None:
+        if job.name in self.jobs or (job.minutes is None) == (job.at is None):
+            raise ValueError(f"job {job.name}: registered twice, or not exactly one schedule")
+        self.jobs[job.name] = job
 
     def command(self, command: Command) -> None:
         if command.name in self.commands:

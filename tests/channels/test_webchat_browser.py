@@ -1,7 +1,8 @@
 """The web chat page in a real headless Chromium, driven over the DevTools protocol.
 
-Until the tests point at the real server (bot/web.py), a tiny stand-in aiohttp server in this
-file implements the page's JSON contract with a two-step scripted bot and serves bot/static/.
+The first test runs the real app (bot/web.py, the core, SQLite). The others check the page's own
+behaviour (failed sends, retry, reload, inbox) against a tiny stand-in server implementing the
+same JSON contract, where failures can be produced on purpose.
 """
 
 from __future__ import annotations
@@ -147,6 +148,31 @@ async def send_typed(page: Page, text: str) -> None:
     await page.press_enter()
 
 
+async def test_real_app_greets_and_a_tapped_menu_button_answers(  # type: ignore[no-untyped-def]
+    page: Page, sqlite_url, clock
+) -> None:
+    from tests.support import open_app
+
+    app = await open_app(sqlite_url, clock, web_port=0)
+    try:
+        url = await app.serve_web()
+        await page.navigate(url)
+        await page.wait_for(
+            f"{BOT_TEXTS}.some(t => t.startsWith('Xin chào! Tôi là trợ lý giảm nghèo'))"
+        )
+        labels = await page.evaluate(f"{FIRST_BUTTONS}.map(b => b.textContent)")
+        assert "🔒 Dữ liệu của tôi" in labels
+        index = labels.index("🔒 Dữ liệu của tôi") + 1
+        await page.click(f".msg.bot .choices button:nth-child({index})")
+        await page.wait_for(
+            f"{BOT_TEXTS}.some(t => t.startsWith('Đây là thông tin của bạn mà tôi đang giữ'))"
+        )
+        assert await page.evaluate(USER_TEXTS) == ["🔒 Dữ liệu của tôi"]
+        SCREENSHOT.write_bytes(await page.screenshot())
+    finally:
+        await app.close()
+
+
 async def test_greeting_then_tap_a_choice_then_type(page: Page, site: Site) -> None:
     await load_greeting(page, site)
     start = site.bot.received[0]
@@ -170,8 +196,6 @@ async def test_greeting_then_tap_a_choice_then_type(page: Page, site: Site) -> N
     assert [b.get("choice") for b in site.bot.received] == [None, "menu:assess", None]
     assert await page.evaluate("document.querySelector('.msg b') === null"), "bot text as HTML"
     assert await page.evaluate("document.getElementById('input').value") == ""
-
-    SCREENSHOT.write_bytes(await page.screenshot())
 
 
 async def test_failed_send_keeps_the_text_and_retry_delivers_it_once(

@@ -182,6 +182,17 @@ async def test_coming_back_after_a_while_is_offered_to_continue(demo: Chat, cloc
     assert "5 people. Correct?" in demo.text
 
 
+async def test_a_button_pressed_after_a_break_also_offers_to_continue(demo: Chat, clock) -> None:  # type: ignore[no-untyped-def]
+    await demo.send("/demo")
+    await demo.send("An")
+    await demo.send("2")
+    clock.advance(hours=5)
+    await demo.press("Confirm")  # an old button: the person may not remember what it was
+    assert "Bạn đang làm dở: Demo" in demo.text
+    await demo.press("Làm tiếp")
+    assert "An, 2 people. Correct?" in demo.text
+
+
 async def test_an_exception_in_a_step_apologises_and_keeps_the_state(demo: Chat, caplog) -> None:  # type: ignore[no-untyped-def]
     await demo.send("/demo")
     await demo.send("boom 0912345678")

@@ -1,0 +1,50 @@
+"""The scheduler: APScheduler (3.x, the library python-telegram-bot's JobQueue wraps) running the
+jobs features register (`Registry.job`), in the configured time zone.
+
+One scheduler serves every channel, so reminders and broadcasts do not depend on Telegram being
+configured. What is due lives in the database; each job claims its rows atomically, so a second
+process running the same schedule never sends the same item twice, and a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from handlers.core import Core
+from handlers.registry import Job
+
+log = logging.getLogger("giamngheo.scheduler")
+
+
+class Scheduler:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._scheduler = AsyncIOScheduler(timezone=core.settings.tz)
+
+    def start(self) -> None:
+        for job in self.core.registry.jobs.values():
+            self._scheduler.add_job(
+                self._run, self._trigger(job), args=[job], id=job.name,
+                coalesce=True, max_instances=1, misfire_grace_time=3600,
+            )
+        self._scheduler.start()
+
+    def _trigger(self, job: Job) -> IntervalTrigger | CronTrigger:
+        if job.minutes is not None:
+            return IntervalTrigger(minutes=job.minutes, timezone=self.core.settings.tz)
+        hour, minute = (int(part) for part in (job.at or "0:0").split(":"))
+        return CronTrigger(hour=hour, minute=minute, timezone=self.core.settings.tz)
+
+    async def _run(self, job: Job) -> None:
+        try:
+            await job.run(self.core)
+        except Exception:  # noqa: BLE001 - one failed run must not stop the schedule
+            log.exception("job %s failed", job.name)
+
+    def stop(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
