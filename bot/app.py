@@ -26,7 +26,7 @@ from bot.web import WebChannel, build_web_app
 from conversations.messages import Outbound
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
-from handlers import menu, privacy
+from handlers import assessment, maintenance, menu, policies, privacy
 from handlers.core import Core
 from handlers.registry import Registry
 from handlers.services import Services, utc_now
@@ -35,7 +35,10 @@ log = logging.getLogger("giamngheo.app")
 
 FEATURES: tuple[Callable[[Registry], None], ...] = (
     menu.register,
+    maintenance.register,
     privacy.register,
+    policies.register,
+    assessment.register,
     privacy.register_account_section,
 )
 
@@ -58,6 +61,7 @@ class App:
     catalogs: dict[str, Translator] = field(default_factory=dict)
     web_channel: WebChannel = field(default_factory=WebChannel)
     channels: list[Outbound] = field(default_factory=list)
+    scheduler: Any = None
     _runner: web.AppRunner | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
@@ -107,12 +111,21 @@ class App:
         return f"http://{host}:{port}/"
 
     async def start_channels(self) -> None:
-        """Start the channels built by `build_channels` (polling or webhook registration)."""
+        """Start the channels built by `build_channels` (polling or webhook registration) and
+        the scheduler."""
+        from bot.scheduler import Scheduler
+
         for channel in self.channels:
             await channel.start()  # type: ignore[attr-defined]
+        assert self.core is not None
+        self.scheduler = Scheduler(self.core)
+        self.scheduler.start()
 
     async def close(self) -> None:
-        """Stop channels and the web server, then dispose of the engine. Idempotent."""
+        """Stop the scheduler, channels and the web server, then the engine. Idempotent."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
         for channel in self.channels:
             stop = getattr(channel, "stop", None)
             if stop is not None:

@@ -3,6 +3,7 @@
     giamngheo run                 all configured channels + the web chat
     giamngheo console [--user ID] chat on stdin/stdout
     giamngheo db upgrade          apply database migrations
+    giamngheo policies search "…" find support policies (--json for scripts)
 
 A configuration or content error prints one line on stderr and exits 2; no traceback.
 """
@@ -17,7 +18,9 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from bot import cli_policies
 from bot.app import App
+from bot.cli_assessment import add_parsers as add_assessment_parsers
 from bot.content import ContentError
 from bot.i18n import CatalogError
 from bot.settings import Settings, SettingsError, load_settings
@@ -25,7 +28,8 @@ from bot.settings import Settings, SettingsError, load_settings
 SHUTDOWN_SECONDS = 5
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(handlers: dict[str, Any] | None = None) -> argparse.ArgumentParser:
+    """`handlers` receives the handlers of subcommands that feature modules add."""
     parser = argparse.ArgumentParser(prog="giamngheo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot: web chat, and Telegram/Zalo when tokens are set")
@@ -33,11 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--user", default="console", help="who you are in the bot's records")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
+    added = handlers if handlers is not None else {}
+    added.update(cli_policies.add_parsers(sub))
+    added.update(add_assessment_parsers(sub))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    added: dict[str, Any] = {}
+    args = build_parser(added).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.command == "run" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
@@ -47,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "console": _console,
         "db": _db,
+        **added,
     }
     try:
         settings = load_settings()

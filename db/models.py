@@ -6,11 +6,13 @@ Schema changes go through Alembic (db/migrations); keep this file and the migrat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -129,3 +131,50 @@ class AuditLog(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class AssessmentTally(Base):
+    """Anonymous self-assessment statistics: how many households of a ward got a category under
+    a standard on a day. No user, no answers, no time of day, so no row leads back to a person.
+    `ward` is "" when the household did not say."""
+
+    __tablename__ = "assessment_tallies"
+    __table_args__ = (UniqueConstraint("ward", "day", "standard_id", "category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ward: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)
+    standard_id: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SharedAssessment(Base):
+    """A self-assessment the household agreed to share with its ward officers (their queue).
+
+    Keeps the answers as given under `answered_standard_id`, so the result can be re-assessed
+    when the standard in force changes: `standard_id`/`category` are the latest result,
+    `previous_*` and `reassessed_at` record the last change, `notified_at` when the household
+    was told about it.
+    """
+
+    __tablename__ = "shared_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ward: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(16))
+    members: Mapped[int] = mapped_column(Integer)
+    area: Mapped[str] = mapped_column(String(8))
+    monthly_income: Mapped[int] = mapped_column(BigInteger)
+    deprived: Mapped[list[Any]] = mapped_column(default=list)
+    unknown: Mapped[list[Any]] = mapped_column(default=list)
+    answered_standard_id: Mapped[str] = mapped_column(String(16))
+    standard_id: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    shared_at: Mapped[datetime]
+    reassessed_at: Mapped[datetime | None]
+    previous_standard_id: Mapped[str | None] = mapped_column(String(16))
+    previous_category: Mapped[str | None] = mapped_column(String(16))
+    notified_at: Mapped[datetime | None]

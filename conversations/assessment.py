@@ -1,0 +1,690 @@
+"""The household self-assessment dialog (/tudanhgia): a state table of named steps.
+
+Owns the questions (ward, household size, income, one question per indicator), the review with
+"Sửa …" buttons, the result in a few short messages, and the offer to share the result with the
+ward's officers (name, phone, consent). The indicator questions are not written here: one
+generic step, "indicator", asks the indicator whose index is in the dialog data, reading the
+question, its "?" help text and whether "Không rõ" is allowed from the standard's data file.
+
+All answers live in the dialog data, so a restart continues where the household was. Nothing
+about the household is kept after the dialog unless it consents to share: the result only adds
+one to an anonymous count (ward, day, standard, category).
+
+Editing from the review sets `editing` in the data: the step that ends a section (the ward, the
+household size, the income, one indicator) then returns to the review instead of going on.
+(The stepper's `Edit` returns after exactly one step; the ward and income sections can take two
+or more, e.g. "Không biết" → area, or income by source.)
+
+```mermaid
+flowchart TD
+    ward -->|a ward| members
+    ward -->|Không biết / nơi khác| area --> members
+    members --> income
+    income -->|a total per month or year| indicator
+    income -->|by source| sources
+    sources -->|a source| source_amount --> sources
+    sources -->|Xong| indicator
+    indicator -->|next index| indicator
+    indicator -->|last one| review
+    review -->|Sửa …| ward & members & income & pick
+    pick --> indicator
+    review -->|Xác nhận: the result| share
+    share -->|Không| done((menu))
+    share -->|Có| name --> phone --> consent --> done
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.i18n import N_
+from conversations.context import Ctx
+from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Say, Step
+from conversations.messages import Choice, Kind, Reply
+from db import assessments as repo
+from db import users
+from domain.formatting import format_money
+from domain.localities import Localities, Unit, find_unit, normalise_name
+from domain.poverty import (
+    Area,
+    Assessment,
+    Household,
+    Indicator,
+    NoStandardError,
+    Standard,
+    assess,
+    changeover_note_needed,
+    explain,
+    explain_other,
+    other_standard,
+    standard_by_id,
+    standard_for,
+    translate_household,
+)
+from domain.text import fold_plain, parse_int, parse_money, parse_phone, parse_yes_no
+
+NAME = "assessment"
+PAGE_SIZE = 8
+MAX_MEMBERS = 50
+MIN_AMOUNT = 1000  # below this a typed amount is a slip ("45" for 4,5 triệu), not real income
+MESSAGE_CHARS = 600  # the result's explanation is packed into messages of at most this size
+CONSENT_PURPOSE = "share_with_officers"
+
+# Income sources (stable ids → labels), in the order a household thinks of them.
+SOURCES: dict[str, str] = {
+    "wages": N_("Wages and salaries"),
+    "farming": N_("Farming, fishing, salt-making"),
+    "trade": N_("Trade and services"),
+    "pensions": N_("Pensions and allowances"),
+    "remittances": N_("Money sent home"),
+    "other": N_("Other income"),
+}
+
+CATEGORY_BUTTONS: dict[str, str] = {
+    "poor": N_("📚 See support for poor households"),
+    "near_poor": N_("📚 See support for near-poor households"),
+    "average": N_("📚 See support for households with an average standard of living"),
+    "not_poor": N_("📚 See support your household may still get"),
+}
+
+ANSWER_LABELS: dict[str, str] = {
+    "yes": N_("Yes"),
+    "no": N_("No"),
+    "unknown": N_("Not sure"),
+}
+
+
+# --- data helpers --------------------------------------------------------------------------------
+
+
+def _standard(ctx: Ctx, data: dict[str, Any]) -> Standard:
+    return standard_by_id(ctx.services.content["standards"], data["standard"])
+
+
+def _localities(ctx: Ctx) -> Localities:
+    localities: Localities = ctx.services.content["localities"]
+    return localities
+
+
+def _after(data: dict[str, Any], step: str, **values: Any) -> str:
+    """The step that follows a finished section: the review when editing, else `step` (with
+    `values` set in the data)."""
+    if data.get("editing"):
+        return "review"
+    data.update(values)
+    return step
+
+
+def _monthly_income(data: dict[str, Any]) -> int:
+    amount = sum(data["sources"].values()) if data.get("mode") == "sources" else data["income"]
+    # Whole-household annual income to monthly, as the CLI does (domain.poverty._income).
+    return int(amount) // 12 if data.get("period") == "year" else int(amount)
+
+
+def household(ctx: Ctx, data: dict[str, Any]) -> Household:
+    """The household as answered so far (unanswered indicators count as not deprived)."""
+    standard = _standard(ctx, data)
+    answers: dict[str, str] = data.get("answers", {})
+    deprived = {i.key for i in standard.indicators if answers.get(i.key) == i.deprived_when_answer}
+    unknown = {key for key, value in answers.items() if value == "unknown"}
+    return Household(
+        area=Area(data["area"]),
+        members=int(data["members"]),
+        monthly_income=_monthly_income(data),
+        deprived=frozenset(deprived),
+        unknown=frozenset(unknown & set(standard.keys)),
+    )
+
+
+def _slug(unit: Unit) -> str:
+    return fold_plain(normalise_name(unit.name)).replace(" ", "-")[:48]
+
+
+def _label(unit: Unit) -> str:
+    """ "phường Phan Rang" → "Phường Phan Rang" (str.capitalize would lower-case the name)."""
+    return unit.full_name[:1].upper() + unit.full_name[1:]
+
+
+def _set_ward(data: dict[str, Any], unit: Unit) -> None:
+    data["ward"], data["area"] = unit.full_name, unit.area
+
+
+def _page(items: Sequence[Any], page: int) -> tuple[Sequence[Any], int, int]:
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 0), pages - 1)
+    return items[page * PAGE_SIZE:(page + 1) * PAGE_SIZE], page, pages
+
+
+def _page_buttons(ctx: Ctx, prefix: str, page: int, pages: int) -> list[Choice]:
+    buttons = []
+    if page > 0:
+        buttons.append(Choice(ctx._("⬅️ Previous page"), f"{prefix}:{page - 1}"))
+    if page + 1 < pages:
+        buttons.append(Choice(ctx._("➡️ Next page"), f"{prefix}:{page + 1}"))
+    return buttons
+
+
+async def _on_start(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
+    """Picks the standard in force today (local date) for the whole dialog."""
+    try:
+        standard = standard_for(ctx.services.content["standards"], ctx.local_now.date())
+    except NoStandardError:
+        note = ctx._("Sorry, I have no poverty standard for today's date yet. Please ask the "
+                     "ward office (UBND phường/xã).")
+        return Done([Reply(note)], menu=True)
+    data.update(standard=standard.id, answers={}, period="month", mode="total")
+    return None
+
+
+# --- ward and area -------------------------------------------------------------------------------
+
+
+def ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: which ward or commune does the household live in?"""
+    units, page, pages = _page(_localities(ctx).current.units, data.get("ward_page", 0))
+    buttons = [Choice(_label(unit), f"as:ward:{_slug(unit)}") for unit in units]
+    buttons += _page_buttons(ctx, "as:wardpage", page, pages)
+    buttons.append(Choice(ctx._("🤷 Don't know / somewhere else"), "as:ward:other"))
+    text = ctx._("Which ward or commune does your household live in? Choose one, or type its "
+                 "name.")
+    if not data.get("editing"):
+        intro = ctx._("Let's see which group your household may be in. It takes about 5 "
+                      "minutes and is anonymous.")
+        text = f"{intro}\n{text}"
+    return Reply(text, tuple(buttons))
+
+
+def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Sets the ward and its area; "don't know" asks the area; a typed name is looked up."""
+    choice = answer.choice or ""
+    if choice.startswith("as:wardpage:"):
+        data["ward_page"] = int(choice.rsplit(":", 1)[1])
+        return Next("ward")
+    if choice == "as:ward:other":
+        return Next("area")
+    localities = _localities(ctx)
+    if choice.startswith("as:ward:"):
+        slug = choice.removeprefix("as:ward:")
+        unit = next((u for u in localities.current.units if _slug(u) == slug), None)
+        if unit is None:  # the ward list changed while the household was answering
+            return Retry(ctx._("That ward is no longer in my list. Please choose again."))
+        _set_ward(data, unit)
+        return Next(_after(data, "members"), _unit_note(unit))
+    match = find_unit(localities, answer.text) if answer.text else None
+    if match is None or match.current_unit is None:
+        return Retry(
+            ctx._("I could not find that ward. Choose a button, or press \"Don't know / "
+                  "somewhere else\"."),
+            localities.current.units[0].name,
+        )
+    _set_ward(data, match.current_unit)
+    replies: list[Reply] = []
+    if match.unit is not match.current_unit:
+        replies.append(Reply(ctx._("{old} is now part of {new}.",
+                                   old=_label(match.unit),
+                                   new=match.current_unit.full_name)))
+    return Next(_after(data, "members"), [*replies, *_unit_note(match.current_unit)])
+
+
+def _unit_note(unit: Unit) -> list[Reply]:
+    """The data file's note on a ward (e.g. an unconfirmed area for a former commune)."""
+    return [Reply("ℹ️ " + unit.note)] if unit.note else []
+
+
+def ask_area(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: rural (xã) or urban (phường, thị trấn)? The income line depends on it."""
+    return Reply(
+        ctx._("No problem. Is the place where you live rural (a xã) or urban (a phường or thị "
+              "trấn)?"),
+        (
+            Choice(ctx._("🌾 Rural (xã)"), "as:area:rural"),
+            Choice(ctx._("🏙️ Urban (phường, thị trấn)"), "as:area:urban"),
+        ),
+    )
+
+
+def accept_area(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Sets the area (no ward)."""
+    area = (answer.choice or "").removeprefix("as:area:")
+    if area not in ("rural", "urban"):
+        return Retry(ctx._("Please choose one of the two buttons."))
+    data["ward"], data["area"] = None, area
+    return Next(_after(data, "members"))
+
+
+# --- household size and income -------------------------------------------------------------------
+
+
+def ask_members(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: how many people live and eat together in the household?"""
+    return Reply(ctx._("How many people live and eat together in your household? Type a number, "
+                       "for example: 4"))
+
+
+def accept_members(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores the household size (1 to 50)."""
+    members = parse_int(answer.text)
+    if members is None or not 1 <= members <= MAX_MEMBERS:
+        return Retry(ctx._("Please type the number of people, from 1 to {most}.",
+                           most=MAX_MEMBERS), "4")
+    data["members"] = members
+    return Next(_after(data, "income"))
+
+
+def ask_income(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: the whole household's income per month (or per year); offers "by source"."""
+    if data.get("period") == "year":
+        text = ctx._("How much does the whole household earn in a year, all together? Type the "
+                     "amount, for example: 54 triệu")
+        switch = Choice(ctx._("🗓️ I count per month"), "as:period:month")
+    else:
+        text = ctx._("How much does the whole household earn in a month, all together? Type the "
+                     "amount, for example: 4500000 or 4,5 triệu")
+        switch = Choice(ctx._("📅 I count per year"), "as:period:year")
+    hint = ctx._("Not sure of the total? Add it up source by source.")
+    return Reply(f"{text}\n{hint}", (switch, Choice(ctx._("🧾 By source"), "as:income:sources")))
+
+
+def accept_income(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores the total; switches between per month and per year; or goes to the sources."""
+    choice = answer.choice or ""
+    if choice.startswith("as:period:"):
+        data["period"] = choice.removeprefix("as:period:")
+        return Next("income")
+    if choice == "as:income:sources":
+        data["mode"] = "sources"
+        data.setdefault("sources", {})
+        return Next("sources")
+    amount = _read_amount(ctx, answer.text)
+    if isinstance(amount, Retry):
+        return amount
+    data["mode"], data["income"] = "total", amount
+    return Next(_after(data, "indicator", q=0))
+
+
+def _read_amount(ctx: Ctx, text: str) -> int | Retry:
+    """A typed amount of money, or the Retry that says why it cannot be used."""
+    amount = parse_money(text)
+    example = ctx._("4500000 or 4,5 triệu")
+    if amount is None:
+        reason = ctx._("I could not read that amount. Type it in numbers; 0 if there is none.")
+        return Retry(reason, example)
+    if 0 < amount < MIN_AMOUNT:
+        reason = ctx._("That is very little. Please type the full amount in đồng, or add "
+                       "\"triệu\" or \"nghìn\".")
+        return Retry(reason, example)
+    return amount
+
+
+def _period_word(ctx: Ctx, data: dict[str, Any]) -> str:
+    return ctx._("a year") if data.get("period") == "year" else ctx._("a month")
+
+
+def ask_sources(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Shows the sources entered so far and the running total; asks for the next source."""
+    sources: dict[str, int] = data.get("sources", {})
+    lines = [ctx._("Income of the whole household, {period}, by source:",
+                   period=_period_word(ctx, data))]
+    lines += [f"• {ctx._(SOURCES[key])}: {format_money(amount)}"
+              for key, amount in sources.items()]
+    lines.append(ctx._("Total so far: {total}", total=format_money(sum(sources.values()))))
+    lines.append(ctx._("Choose a source to enter its amount, then press Done."))
+    buttons = [
+        Choice(("✔️ " if key in sources else "") + ctx._(label), f"as:src:{key}")
+        for key, label in SOURCES.items()
+    ]
+    buttons.append(Choice(ctx._("✅ Done"), "as:src:done"))
+    return Reply("\n".join(lines), tuple(buttons))
+
+
+def accept_sources(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Opens one source's amount, or finishes with the total."""
+    choice = answer.choice or ""
+    key = choice.removeprefix("as:src:")
+    if key in SOURCES:
+        data["source"] = key
+        return Next("source_amount")
+    if key == "done":
+        if not data.get("sources"):
+            return Retry(ctx._("Please enter at least one source first (0 if it brings "
+                               "nothing)."))
+        return Next(_after(data, "indicator", q=0))
+    return Retry(ctx._("Please choose a source from the buttons, or press Done."))
+
+
+def ask_source_amount(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: how much does this source bring the household (per month or year)?"""
+    return Reply(ctx._("{source}: how much does it bring the whole household {period}? Type the "
+                       "amount, 0 if nothing. For example: 3 triệu",
+                       source=ctx._(SOURCES[data["source"]]), period=_period_word(ctx, data)))
+
+
+def accept_source_amount(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores the source's amount and goes back to the list of sources."""
+    amount = _read_amount(ctx, answer.text)
+    if isinstance(amount, Retry):
+        return amount
+    data["sources"] = {**data.get("sources", {}), data["source"]: amount}
+    return Next("sources")
+
+
+# --- the indicators (one generic step, questions from the data file) ----------------------------
+
+
+def _indicator(ctx: Ctx, data: dict[str, Any]) -> tuple[Indicator, int, int]:
+    standard = _standard(ctx, data)
+    index = int(data.get("q", 0))
+    return standard.indicators[index], index, len(standard.indicators)
+
+
+def ask_indicator(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks the indicator at index `q`: Có / Không / (Không rõ) / ?"""
+    indicator, index, total = _indicator(ctx, data)
+    text = ctx._("Question {n} of {total}:", n=index + 1, total=total)
+    buttons = [Choice(ctx._("Yes"), "as:ans:yes"), Choice(ctx._("No"), "as:ans:no")]
+    if indicator.allows_unknown:
+        buttons.append(Choice(ctx._("Not sure"), "as:ans:unknown"))
+    buttons.append(Choice(ctx._("❓ What does this mean?"), "as:ans:help"))
+    return Reply(f"{text} {indicator.text('question')}", tuple(buttons))
+
+
+_NOT_SURE = frozenset({"khong ro", "khong biet", "chua ro", "chua biet", "ko ro", "ko biet", "kb"})
+
+
+def _read_answer(answer: Answer) -> str | None:
+    text = answer.text.strip()
+    # Checked before the button: the core reads a typed "không rõ" as the "Không" button where
+    # the question has no "Không rõ" button, and a household that is not sure must not be
+    # recorded as "no".
+    if fold_plain(text) in _NOT_SURE:
+        return "unknown"
+    if answer.choice:
+        return answer.choice.removeprefix("as:ans:")
+    if text.startswith("?") or fold_plain(text) in ("giai thich", "la gi", "help"):
+        return "help"
+    yes = parse_yes_no(text)
+    return None if yes is None else ("yes" if yes else "no")
+
+
+def accept_indicator(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores Có/Không/Không rõ; "?" explains and asks again."""
+    indicator, index, total = _indicator(ctx, data)
+    value = _read_answer(answer)
+    if value == "help":
+        return Say([Reply("ℹ️ " + indicator.text("help"))])
+    if value == "unknown" and not indicator.allows_unknown:
+        return Retry(ctx._("This question needs Yes or No. Press ❓ if the question is unclear."))
+    if value not in ("yes", "no", "unknown"):
+        return Retry(ctx._("Please answer with a button: Yes or No."), ctx._("Yes"))
+    data["answers"] = {**data.get("answers", {}), indicator.key: value}
+    if data.get("editing") or index + 1 >= total:
+        return Next("review")
+    data["q"] = index + 1
+    return Next("indicator")
+
+
+# --- review and editing --------------------------------------------------------------------------
+
+
+def _names(standard: Standard, keys: Sequence[str]) -> str:
+    return ", ".join(standard.indicator(key).name for key in keys)
+
+
+def ask_review(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Shows a summary of the answers; asks to confirm or change one."""
+    standard = _standard(ctx, data)
+    home = household(ctx, data)
+    area = standard.income_lines.for_area(home.area).label
+    entered = sum(data["sources"].values()) if data.get("mode") == "sources" else data["income"]
+    lines = [
+        ctx._("Please check your answers:"),
+        ctx._("• Place: {place} ({area})", place=data["ward"], area=area) if data["ward"]
+        else ctx._("• Place: a {area} area", area=area),
+        ctx._("• People: {n}", n=home.members),
+        ctx._("• Household income: {amount} {period}", amount=format_money(entered),
+              period=_period_word(ctx, data)),
+    ]
+    deprived = [k for k in standard.keys if k in home.deprived]
+    unknown = [k for k in standard.keys if k in home.unknown]
+    lines.append(ctx._("• Lacking: {names}", names=_names(standard, deprived) or ctx._("none")))
+    if unknown:
+        lines.append(ctx._("• Not sure: {names}", names=_names(standard, unknown)))
+    return Reply(
+        "\n".join(lines),
+        (
+            Choice(ctx._("✅ Correct, show the result"), "as:rev:ok"),
+            Choice(ctx._("✏️ Change place"), "as:rev:ward"),
+            Choice(ctx._("✏️ Change number of people"), "as:rev:members"),
+            Choice(ctx._("✏️ Change income"), "as:rev:income"),
+            Choice(ctx._("✏️ Change an answer"), "as:rev:answers"),
+        ),
+    )
+
+
+async def accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Confirms (counts the result anonymously and shows it) or opens a section to change."""
+    choice = answer.choice or ""
+    if choice == "as:rev:ok" or (not choice and parse_yes_no(answer.text)):
+        data["editing"] = False
+        standard = _standard(ctx, data)
+        result = assess(household(ctx, data), standard)
+        await repo.record_tally(ctx.session, data["ward"], ctx.local_now.date(), standard.id,
+                                result.category.value)
+        replies = result_replies(ctx, data, result)
+        if data["ward"] is None:  # no ward to share with
+            return Done(replies, menu=True)
+        return Next("share", replies)
+    targets = {"as:rev:ward": "ward", "as:rev:members": "members", "as:rev:income": "income",
+               "as:rev:answers": "pick"}
+    if choice in targets:
+        data["editing"] = True
+        data["pick_page"] = 0
+        return Next(targets[choice])
+    return Retry(ctx._("Please press \"Correct\" or the part you want to change."))
+
+
+def ask_pick(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Lists the indicator answers (paginated); asks which one to change."""
+    standard = _standard(ctx, data)
+    answers = data.get("answers", {})
+    numbered = list(enumerate(standard.indicators))
+    shown, page, pages = _page(numbered, data.get("pick_page", 0))
+    buttons = [
+        Choice(f"{i + 1}. {ind.name}: {ctx._(ANSWER_LABELS.get(answers.get(ind.key), '—'))}",
+               f"as:pick:{i}")
+        for i, ind in shown
+    ]
+    buttons += _page_buttons(ctx, "as:pickpage", page, pages)
+    return Reply(ctx._("Which answer do you want to change?"), tuple(buttons))
+
+
+def accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Opens the chosen indicator's question, or turns the page."""
+    choice = answer.choice or ""
+    if choice.startswith("as:pickpage:"):
+        data["pick_page"] = int(choice.rsplit(":", 1)[1])
+        return Next("pick")
+    if choice.startswith("as:pick:"):
+        data["q"] = int(choice.rsplit(":", 1)[1])
+        return Next("indicator")
+    return Retry(ctx._("Please choose a question from the buttons."))
+
+
+# --- the result ----------------------------------------------------------------------------------
+
+
+def _pack(sentences: Sequence[str], limit: int = MESSAGE_CHARS) -> list[str]:
+    """Sentences into as few messages as fit `limit`; a "- item" stays with its list."""
+    messages: list[str] = []
+    for sentence in sentences:
+        fits = len(messages[-1]) + 1 + len(sentence) <= limit if messages else False
+        if messages and (fits or sentence.startswith("- ")):
+            messages[-1] += "\n" + sentence
+        else:
+            messages.append(sentence)
+    return messages
+
+
+def result_replies(ctx: Ctx, data: dict[str, Any], result: Assessment) -> list[Reply]:
+    """The category, why, what would change it, the support button, what to do next; near the
+    changeover also the other standard's view."""
+    sentences = explain(result, ctx.translator, format_money)
+    official = ctx._("This is a self-assessment, not an official decision: the People's "
+                     "Committee of your ward or commune (UBND phường/xã) decides through its "
+                     "household review.")
+    split = sentences.index(official) if official in sentences else len(sentences)
+    why, next_steps = sentences[:split], sentences[split:]
+    how = ctx._("To ask for the review: send the ward or commune People's Committee a request "
+                "(Giấy đề nghị rà soát hộ nghèo, hộ cận nghèo, Mẫu số 01 of Quyết định "
+                "24/2021/QĐ-TTg). The yearly review runs from 1/9 to 14/12. Ask the ward office "
+                "which form applies now.")
+    # The legal basis (the last sentence) goes with the "why"; the next steps get their own
+    # message, under which the support button sits.
+    legal, next_steps = next_steps[-1:], next_steps[:-1]
+    replies = [Reply(text) for text in _pack([*why, *legal])]
+    category = result.category.value
+    button = Choice(ctx._(CATEGORY_BUTTONS[category]), f"pol:for:{category}")
+    replies.append(Reply("\n".join([*next_steps, how]), (button,)))
+    other = _other_result(ctx, data, result)
+    if other is not None:
+        replies.append(Reply("\n".join(explain_other(other, ctx.translator, format_money))))
+    return replies
+
+
+def _other_result(ctx: Ctx, data: dict[str, Any], result: Assessment) -> Assessment | None:
+    if not changeover_note_needed(ctx.local_now.date()):
+        return None
+    standard = result.standard
+    other = other_standard(ctx.services.content["standards"], standard)
+    if other is None:
+        return None
+    return assess(translate_household(household(ctx, data), standard, other), other)
+
+
+# --- sharing with the ward's officers ------------------------------------------------------------
+
+
+def ask_share(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: share this result with the ward's officers? (Nothing personal is kept otherwise.)"""
+    return Reply(
+        ctx._("Would you like to send this result to the officers of {ward} so they can contact "
+              "you? If not, I keep nothing about you.", ward=data["ward"]),
+        (
+            Choice(ctx._("📨 Yes, send it"), "as:share:yes"),
+            Choice(ctx._("No, thank you"), "as:share:no"),
+        ),
+    )
+
+
+def accept_share(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Yes asks for the name; no ends anonymously."""
+    yes = _yes_no(answer, "as:share")
+    if yes is None:
+        return Retry(ctx._("Please answer yes or no."), ctx._("yes"))
+    if not yes:
+        return Done(menu=ctx._("All right, nothing about you was kept. Thank you!"))
+    return Next("name")
+
+
+def _yes_no(answer: Answer, prefix: str) -> bool | None:
+    if answer.choice == f"{prefix}:yes":
+        return True
+    if answer.choice == f"{prefix}:no":
+        return False
+    return None if answer.choice else parse_yes_no(answer.text)
+
+
+def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: the full name of the person the officers should contact."""
+    return Reply(ctx._("What is the full name of the person the officers should contact? For "
+                       "example: Nguyễn Văn An"))
+
+
+def accept_name(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores a name of 2 to 100 characters with at least one letter."""
+    name = " ".join(answer.text.split())
+    if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
+        return Retry(ctx._("Please type a full name."), "Nguyễn Văn An")
+    data["name"] = name
+    return Next("phone")
+
+
+def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: a mobile number (typed or shared with the channel's button)."""
+    return Reply(ctx._("Which phone number can the officers call? Type it, for example "
+                       "0912345678, or press the button to share your number."), request="phone")
+
+
+def accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores a Vietnamese mobile number."""
+    raw = str(answer.payload.get("phone", "")) if answer.kind == Kind.CONTACT else answer.text
+    phone = parse_phone(raw)
+    if phone is None:
+        return Retry(ctx._("That does not look like a Vietnamese mobile number."), "0912345678")
+    data["phone"] = phone
+    return Next("consent")
+
+
+def ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks for consent: exactly what is sent, to whom, and how to see and delete it."""
+    return Reply(
+        ctx._("I will send to the officers of {ward}: your name {name}, phone {phone}, your "
+              "answers and the result. You can see or delete it any time with /dulieucuatoi and "
+              "/xoadulieu. Do you agree?", ward=data["ward"], name=data["name"],
+              phone=data["phone"]),
+        (
+            Choice(ctx._("✅ I agree, send it"), "as:consent:yes"),
+            Choice(ctx._("Don't send"), "as:consent:no"),
+        ),
+    )
+
+
+async def accept_consent(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Records the consent and queues the result for the ward; or ends without sending."""
+    yes = _yes_no(answer, "as:consent")
+    if yes is None:
+        return Retry(ctx._("Please answer yes or no."), ctx._("yes"))
+    if not yes:
+        return Done(menu=ctx._("Nothing was sent, and nothing about you was kept."))
+    standard = _standard(ctx, data)
+    home = household(ctx, data)
+    result = assess(home, standard)
+    await users.grant_consent(ctx.session, ctx.user, CONSENT_PURPOSE, ctx.now)
+    await repo.save_shared(
+        ctx.session, ctx.user, ward=data["ward"], name=data["name"], phone=data["phone"],
+        household=home, standard_id=standard.id, category=result.category.value, now=ctx.now,
+    )
+    return Done(menu=ctx._("Sent to the officers of {ward}. They may call you at {phone}.",
+                           ward=data["ward"], phone=data["phone"]))
+
+
+def build_dialog() -> Dialog:
+    """The self-assessment's state table."""
+    zero_ok = {"numeric": True, "zero_is_answer": True}
+    answer_help = N_("Answer Yes or No. Press ❓ to see what the question means. \"Not sure\" "
+                     "(where offered) is shown in the result as something to check with the ward.")
+    return Dialog(
+        name=NAME,
+        title=N_("Household self-assessment"),
+        on_start=_on_start,
+        steps=[
+            Step("ward", ask_ward, accept_ward),
+            Step("area", ask_area, accept_area),
+            Step("members", ask_members, accept_members, numeric=True),
+            Step("income", ask_income, accept_income, **zero_ok,
+                 help=N_("Add up what everyone in the household earns: wages, farming or "
+                         "fishing, trade, pensions, money sent home. Type 0 if there is none.")),
+            Step("sources", ask_sources, accept_sources),
+            Step("source_amount", ask_source_amount, accept_source_amount, **zero_ok),
+            Step("indicator", ask_indicator, accept_indicator, help=answer_help),
+            Step("review", ask_review, accept_review),
+            Step("pick", ask_pick, accept_pick),
+            Step("share", ask_share, accept_share),
+            Step("name", ask_name, accept_name),
+            Step("phone", ask_phone, accept_phone,
+                 accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.CONTACT})),
+            Step("consent", ask_consent, accept_consent),
+        ],
+    )
