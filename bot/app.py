@@ -62,6 +62,7 @@ class App:
     web_channel: WebChannel = field(default_factory=WebChannel)
     channels: list[Outbound] = field(default_factory=list)
     scheduler: Any = None
+    delivery: Any = None
     _runner: web.AppRunner | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
@@ -113,6 +114,7 @@ class App:
     async def start_channels(self) -> None:
         """Start the channels built by `build_channels` (polling or webhook registration) and
         the scheduler."""
+        from bot.delivery import Delivery
         from bot.scheduler import Scheduler
 
         for channel in self.channels:
@@ -120,12 +122,19 @@ class App:
         assert self.core is not None
         self.scheduler = Scheduler(self.core)
         self.scheduler.start()
+        self.delivery = Delivery(self.core, {"telegram": self.settings.telegram_send_rate,
+                                             "zalo": self.settings.zalo_send_rate})
+        self.core.services.wake_delivery = self.delivery.wake
+        self.delivery.start()
 
     async def close(self) -> None:
         """Stop the scheduler, channels and the web server, then the engine. Idempotent."""
         if self.scheduler is not None:
             self.scheduler.stop()
             self.scheduler = None
+        if self.delivery is not None:
+            await self.delivery.stop()
+            self.delivery = None
         for channel in self.channels:
             stop = getattr(channel, "stop", None)
             if stop is not None:

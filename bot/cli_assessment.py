@@ -103,16 +103,17 @@ async def _reassess(settings: Settings, args: argparse.Namespace) -> int:
         report = await reassess(
             app.core.sessions,
             services.content["standards"],
-            services.outbound,
             args.date or _today(settings),
             app.catalogs,
             now=datetime.now(UTC),
             default_locale=settings.locale,
         )
+        _ = app.translate
+        print(_(
+            "Checked {checked}, changed {changed}, notices queued {notified}, skipped {failed}. "
+            "The running bot delivers the notices."
+        ).format(checked=report.checked, changed=report.changed, notified=report.notified,
+                 failed=report.failed))
     finally:
         await app.close()
-    print(
-        f"checked {report.checked}, changed {report.changed}, notified {report.notified}, "
-        f"failed {report.failed}"
-    )
     return 0

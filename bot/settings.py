@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
     zalo_send_rate: float = Field(default=5.0, gt=0)
+    telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
     public_base_url: str | None = None
     admin_ids: str = ""
     web_host: str = "127.0.0.1"

@@ -20,7 +20,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.messages import DeliveryError, Outbound, Reply
+from conversations.messages import Reply
+from db import outbox
 from db.models import AssessmentTally, SharedAssessment, User
 from domain.formatting import format_date, format_money
 from domain.poverty import (
@@ -171,19 +172,19 @@ class ReassessReport:
 async def reassess(
     sessions: async_sessionmaker[AsyncSession],
     standards: Sequence[Standard],
-    outbound: Mapping[str, Outbound],
     on: date,
     translators: Mapping[str, Translator],
     *,
     now: datetime,
     default_locale: str = "vi",
 ) -> ReassessReport:
-    """Move shared results to the standard in force on `on`; tell households whose category
-    changed, once. Safe to run daily and by hand: a second run finds nothing to do."""
+    """Move shared results to the standard in force on `on`; queue a notice for households
+    whose category changed, once (`notified`: queued; `failed`: skipped, e.g. blocked).
+    Safe to run daily, by hand, and from two processes: a second run finds nothing to do."""
     current = standard_for(standards, on)
     checked, changed = await _reassess_rows(sessions, standards, current, now)
     notified, failed = await _notify_changes(
-        sessions, standards, outbound, translators, default_locale, now
+        sessions, standards, translators, default_locale, now
     )
     report = ReassessReport(checked, changed, notified, failed)
     log.info(
@@ -224,50 +225,38 @@ async def _reassess_rows(
 async def _notify_changes(
     sessions: async_sessionmaker[AsyncSession],
     standards: Sequence[Standard],
-    outbound: Mapping[str, Outbound],
     translators: Mapping[str, Translator],
     default_locale: str,
     now: datetime,
 ) -> tuple[int, int]:
-    """Send each pending change once; a row is marked only after its message was delivered."""
-    notified = failed = 0
-    async with sessions() as session:
+    """Queue one notice per changed row in the outbox (bot/delivery.py sends it, retrying as
+    needed) and mark the row in the same transaction, so each household is told once."""
+    notified = skipped = 0
+    async with sessions() as session, session.begin():
         query = (
-            select(SharedAssessment.id)
+            select(SharedAssessment, User)
+            .join(User, User.id == SharedAssessment.user_id)
             .where(
                 SharedAssessment.reassessed_at.is_not(None),
                 SharedAssessment.previous_category != SharedAssessment.category,
                 SharedAssessment.notified_at.is_(None),
             )
             .order_by(SharedAssessment.id)
+            .with_for_update(of=SharedAssessment)
         )
-        pending = list((await session.execute(query)).scalars())
-    for row_id in pending:
-        async with sessions() as session, session.begin():
-            row = await session.get(SharedAssessment, row_id)
-            user = await session.get(User, row.user_id) if row else None
-            if row is None or user is None or row.notified_at is not None:
-                continue
+        for row, user in (await session.execute(query)).all():
             if user.blocked_at is not None:
-                failed += 1
+                skipped += 1
                 continue
             t = translators.get(user.locale or "") or translators[default_locale]
-            channel = outbound.get(user.channel)
-            if channel is None:  # e.g. run by hand where that channel is not configured
-                failed += 1
-                log.warning("reassess notice row=%s: no channel %s here", row.id, user.channel)
-                continue
-            try:
-                await channel.send(user.chat_id, Reply(change_message(row, standards, t)))
-            except DeliveryError as exc:
-                # Left pending for the next run; a channel marks users who blocked the bot
-                # (users.blocked_at), and those are skipped above.
-                failed += 1
-                log.warning("reassess notice not delivered row=%s reason=%s", row.id, exc.reason)
-                continue
+            await outbox.enqueue(
+                session, channel=user.channel, chat_id=user.chat_id, user_id=user.id,
+                reply=Reply(change_message(row, standards, t)), kind="reassessment", now=now,
+                dedup_key=f"reassess:{row.id}:{row.standard_id}",
+            )
             row.notified_at = now
             notified += 1
-    return notified, failed
+    return notified, skipped
 
 
 def change_message(row: SharedAssessment, standards: Sequence[Standard], t: Translator) -> str:

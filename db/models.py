@@ -178,3 +178,32 @@ class SharedAssessment(Base):
     previous_standard_id: Mapped[str | None] = mapped_column(String(16))
     previous_category: Mapped[str | None] = mapped_column(String(16))
     notified_at: Mapped[datetime | None]
+
+
+class OutboxMessage(Base):
+    """One message to one recipient that the bot sends on its own (reminder, notice, broadcast).
+
+    Written in the same transaction as what caused it, then delivered by bot/delivery.py under
+    the channel's rate limit. `dedup_key` (unique) makes "never twice" a database guarantee:
+    enqueueing the same reminder again is a no-op. `group_key` ties a broadcast's rows together.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    dedup_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    group_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -63,10 +63,11 @@ async def reassess_daily(core: Core) -> None:
     except after a change of standard, e.g. on 1/1/2027)."""
     now = core.services.clock()
     report = await reassess(
-        core.sessions, core.services.content["standards"], core.services.outbound,
+        core.sessions, core.services.content["standards"],
         now.astimezone(core.settings.tz).date(), core.catalogs, now=now,
         default_locale=core.settings.locale,
     )
+    core.services.wake_delivery()
     log.info("reassess checked=%d changed=%d notified=%d failed=%d", report.checked,
              report.changed, report.notified, report.failed)
 

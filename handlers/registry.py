@@ -82,6 +82,34 @@ class Job:
     at: str | None = None
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    """All or nothing: `errors` lists (row number, reason); when any, nothing was imported."""
+
+    imported: int
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Importer:
+    """`giamngheo admin import KIND FILE` and files sent in chat: rows → records.
+
+    `run(core, rows, translator, actor_user_id)` validates every row, reports every bad one, and
+    writes (with audit rows) only when all are good.
+    """
+
+    kind: str
+    run: Callable[..., Awaitable[ImportResult]]
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """`giamngheo admin export KIND`: `run(core, translator)` → (headers, rows)."""
+
+    kind: str
+    run: Callable[..., Awaitable[tuple[list[str], list[list[Any]]]]]
+
+
 @dataclass
 class Registry:
     commands: dict[str, Command] = field(default_factory=dict)
@@ -93,6 +121,18 @@ class Registry:
         default_factory=dict
     )
     jobs: dict[str, Job] = field(default_factory=dict)
+    importers: dict[str, Importer] = field(default_factory=dict)
+    exporters: dict[str, Exporter] = field(default_factory=dict)
+
+    def importer(self, importer: Importer) -> None:
+        if importer.kind in self.importers:
+            raise ValueError(f"importer {importer.kind} registered twice")
+        self.importers[importer.kind] = importer
+
+    def exporter(self, exporter: Exporter) -> None:
+        if exporter.kind in self.exporters:
+            raise ValueError(f"exporter {exporter.kind} registered twice")
+        self.exporters[exporter.kind] = exporter
 
     def job(self, job: Job) -> None:
         if job.name in self.jobs or (job.minutes is None) == (job.at is None):

@@ -25,3 +25,5 @@ class Services:
     content: dict[str, Any] = field(default_factory=dict)
     outbound: dict[str, Outbound] = field(default_factory=dict)
     clock: Callable[[], datetime] = utc_now
+    # Called after something was queued in the outbox, so delivery starts at once.
+    wake_delivery: Callable[[], None] = lambda: None

@@ -15,9 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
 from db import assessments as repo
+from db.models import OutboxMessage
 from db import users
 from domain.poverty import Area, Household
 from tests.support import Clock, open_app
@@ -147,9 +149,19 @@ async def test_reassess_by_hand_reports_what_it_did(tmp_path: Path) -> None:
         )
     await app.close()
 
+    def report(checked: int, changed: int, queued: int) -> str:
+        return (f"Đã xét {checked}, thay đổi {changed}, thông báo chờ gửi {queued}, bỏ qua 0. "
+                "Bot đang chạy sẽ gửi các thông báo.")
+
     code, out, err = await run_cli(tmp_path, "reassess", "--date", "2026-12-31")
-    assert (code, out.strip(), err) == (0, "checked 0, changed 0, notified 0, failed 0", "")
+    assert (code, out.strip(), err) == (0, report(0, 0, 0), "")
     code, out, err = await run_cli(tmp_path, "reassess", "--date", "2027-01-01")
-    assert (code, out.strip()) == (0, "checked 1, changed 1, notified 1, failed 0"), err
+    assert (code, out.strip()) == (0, report(1, 1, 1)), err
     code, out, err = await run_cli(tmp_path, "reassess", "--date", "2027-01-02")
-    assert (code, out.strip()) == (0, "checked 0, changed 0, notified 0, failed 0"), err
+    assert (code, out.strip()) == (0, report(0, 0, 0)), err
+    app = await open_app(url, clock)  # the notice waits in the outbox for the running bot
+    async with app.core.sessions() as session:  # type: ignore[union-attr]
+        queued = (await session.execute(select(OutboxMessage))).scalars().all()
+    assert [(m.chat_id, m.kind, m.status) for m in queued] == [
+        ("cli-chat-0001", "reassessment", "pending")]
+    await app.close()

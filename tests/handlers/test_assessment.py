@@ -12,6 +12,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from bot.delivery import Delivery
 from conversations.messages import DeliveryError, Incoming, Kind, Reply
 from db import assessments as repo
 from db import users
@@ -367,8 +368,12 @@ async def _share(app, clock: Clock, who: str, income: int, deprived: set[str]) -
 
 
 async def _run(app, outbox: Outbox, on: date, clock: Clock) -> repo.ReassessReport:  # type: ignore[no-untyped-def]
-    return await repo.reassess(app.core.sessions, app.core.services.content["standards"],
-                               {"web": outbox}, on, app.catalogs, now=clock())
+    """Re-assess, then let the delivery worker send what was queued through `outbox`."""
+    report = await repo.reassess(app.core.sessions, app.core.services.content["standards"],
+                                 on, app.catalogs, now=clock())
+    app.core.services.outbound["web"] = outbox
+    await Delivery(app.core).run_once()
+    return report
 
 
 async def test_reassessment_across_the_changeover_tells_only_changed_households_once(  # type: ignore[no-untyped-def]
@@ -414,17 +419,20 @@ async def test_reassessment_across_the_changeover_tells_only_changed_households_
     await app.close()
 
 
-async def test_an_undelivered_notice_is_retried_on_the_next_run(app, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_an_undelivered_notice_is_retried_until_delivered_once(app, clock) -> None:  # type: ignore[no-untyped-def]
     await _share(app, clock, "avg", 9_000_000, set())
     outbox = Outbox()
     outbox.down = True
     report = await _run(app, outbox, date(2027, 1, 1), clock)
-    assert report == repo.ReassessReport(checked=1, changed=1, notified=0, failed=1)
+    assert report == repo.ReassessReport(checked=1, changed=1, notified=1, failed=0)
+    assert outbox.sent == []
     outbox.down = False
-    report = await _run(app, outbox, date(2027, 1, 2), clock)
-    assert report == repo.ReassessReport(checked=0, changed=0, notified=1, failed=0)
-    assert len(outbox.sent) == 1
+    clock.advance(minutes=5)
+    assert await _run(app, outbox, date(2027, 1, 2), clock) == repo.ReassessReport()
+    assert len(outbox.sent) == 1  # the queued notice, retried by the delivery worker
+    clock.advance(minutes=5)
     assert await _run(app, outbox, date(2027, 1, 3), clock) == repo.ReassessReport()
+    assert len(outbox.sent) == 1
 
 
 async def test_a_replaced_ward_list_is_paginated(sqlite_url, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -459,7 +467,9 @@ async def test_the_scheduled_daily_job_reaches_the_web_chat_inbox(app, clock) ->
     assert "reassess-shared-results" in app.core.registry.jobs
     clock.now = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)  # 06:00 on 1/1/2027 in Vietnam
     await reassess_daily(app.core)
+    await Delivery(app.core).run_once()
     [notice] = app.web_channel.take("chat-avg")
     assert "Trước đây: hộ có mức sống trung bình. Nay: hộ cận nghèo." in notice.text
     await reassess_daily(app.core)
+    await Delivery(app.core).run_once()
     assert app.web_channel.take("chat-avg") == []  # told once

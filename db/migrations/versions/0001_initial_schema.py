@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 13:14:26.737991
+Create Date: 2026-11-27 13:31:04.970396
 """
 from alembic import op
 import sqlalchemy as sa
@@ -90,6 +90,30 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_dialog_states_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_dialog_states'))
     )
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('chat_id', sa.String(length=128), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('dedup_key', sa.String(length=160), nullable=True),
+    sa.Column('group_key', sa.String(length=64), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', db.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', db.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', db.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_outbox_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('dedup_key', name=op.f('uq_outbox_dedup_key'))
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_group_key'), ['group_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_user_id'), ['user_id'], unique=False)
+
     op.create_table('shared_assessments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -124,6 +148,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_shared_assessments_user_id'))
 
     op.drop_table('shared_assessments')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_user_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_group_key'))
+        batch_op.drop_index('ix_outbox_due')
+
+    op.drop_table('outbox')
     op.drop_table('dialog_states')
     with op.batch_alter_table('consents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consents_user_id'))
