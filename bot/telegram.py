@@ -6,8 +6,11 @@ Updater and a webhook route served by the project's aiohttp app), turning update
 keyboards, one-time reply keyboards for phone/location, photos, documents), the command menus
 (setMyCommands, per chat for officers and admins), and Telegram's limits and failures.
 
-Sending: PTB's AIORateLimiter keeps the overall (30/s) and per-group (20/min) limits and waits out
-429 RetryAfter; proactive sends are also paced per chat (about 1/s, bursts of 3), which
+Sending: Telegram's ~30 messages/s is a limit on bulk notifications, not on answering people who
+write. So PTB's AIORateLimiter keeps the per-group (20/min) limit and waits out 429 RetryAfter for
+every request, while the overall 30/s cap applies to proactive sends only (here, and below that
+the outbox's TELEGRAM_SEND_RATE): replies to a busy hour of users are not queued behind a cap
+meant for broadcasts. Proactive sends are also paced per chat (about 1/s, bursts of 3), which
 AIORateLimiter does not do. 403 Forbidden marks the chat blocked until the user writes again;
 network errors and timeouts are retried a bounded number of times.
 
@@ -54,6 +57,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.i18n import Translator
@@ -76,6 +80,8 @@ MAX_CAPTION = 1024  # sendPhoto/sendDocument caption
 MAX_CALLBACK_DATA = 64  # bytes (SPEC InlineKeyboardButton.callback_data)
 MAX_BUTTONS_PER_ROW = 8
 MAX_BUTTONS = 100
+POLL_INTERVAL = 0.02  # seconds between getUpdates calls
+PROACTIVE_PER_SECOND = 30  # Telegram: about 30 bulk messages per second overall
 MAX_DOWNLOAD = 5 * 1024 * 1024  # files the core receives as bytes
 LONG_LABEL = 20  # characters: longer labels get a row each
 POLL_TIMEOUT = 25  # seconds a getUpdates call waits for something new
@@ -132,6 +138,7 @@ class TelegramChannel:
         self._blocked: set[str] = set()
         self._order = _HandoffOrder()
         self._pacer = ChatPacer()
+        self._proactive_limit = AsyncLimiter(PROACTIVE_PER_SECOND, 1)
         self._pressed = _BoundedSet(10_000)
         self._long_payloads = _LongPayloads(10_000)
         self._request_keyboards: dict[str, str] = {}  # chat -> the cancel label shown
@@ -162,7 +169,10 @@ class TelegramChannel:
             return
         assert self._app.updater is not None
         await self._app.updater.start_polling(
-            timeout=timedelta(seconds=POLL_TIMEOUT), allowed_updates=ALLOWED_UPDATES
+            timeout=timedelta(seconds=POLL_TIMEOUT), allowed_updates=ALLOWED_UPDATES,
+            # A short pause between polls lets a busy minute arrive in batches: one HTTP round
+            # trip per few updates instead of per update, for at most 20 ms of added latency.
+            poll_interval=POLL_INTERVAL,
         )
         log.info("telegram started: long polling")
 
@@ -483,6 +493,7 @@ class TelegramChannel:
         for attempt in range(self._max_retries + 1):
             if paced:
                 await asyncio.sleep(self._pacer.delay(chat_id))
+                await self._proactive_limit.acquire()
             try:
                 return await send()
             except (BadRequest, Forbidden, RetryAfter):
@@ -642,7 +653,10 @@ def _build_application(
         Application.builder()
         .token(token)
         .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=max_retries))
+        # overall_max_rate=0: the 30/s cap is applied to proactive sends (see the module doc).
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=max_retries))
+        # PTB's default pool (256) costs CPU managing idle connections; 32 keeps sends parallel.
+        .connection_pool_size(32)
         .job_queue(None)  # scheduling is the core's business
     )
     if base_url:

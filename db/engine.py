@@ -22,7 +22,15 @@ def create_engine(database_url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # One connection: SQLite has one writer anyway, and waiting for the pool is an asyncio wait,
+    # while a second connection would wait in SQLite's busy handler, which sleeps in steps of up
+    # to 100 ms (the latency tail the Telegram benchmark showed).
+    # Every session ends in an explicit commit or rollback, so the pool's own reset on return
+    # (one more round trip to SQLite's thread per event) is not needed.
+    engine = create_async_engine(
+        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120,
+        pool_reset_on_return=None,
+    )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     return engine

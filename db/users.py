@@ -9,10 +9,26 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditLog, Consent, DialogState, ProcessedUpdate, User
+
+
+async def user_and_state(
+    session: AsyncSession, channel: str, external_id: str
+) -> tuple[User, DialogState | None] | None:
+    """The user and their dialog state in one round trip, the user row locked (PostgreSQL)."""
+    query = (
+        select(User, DialogState)
+        .outerjoin(DialogState, DialogState.user_id == User.id)
+        .where(User.channel == channel, User.external_id == external_id)
+        .with_for_update(of=User)
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def find_user(session: AsyncSession, channel: str, external_id: str) -> User | None:
@@ -50,15 +66,18 @@ async def load_state(session: AsyncSession, user: User, now: datetime) -> Dialog
 
 
 async def first_delivery(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
-    """Record a delivery; False when it was already processed (a platform retry)."""
-    if await session.get(ProcessedUpdate, (channel, update_id)) is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(channel=channel, update_id=update_id, processed_at=now))
-    except IntegrityError:
-        return False
-    return True
+    """Record a delivery; False when it was already processed (a platform retry).
+
+    One INSERT … ON CONFLICT DO NOTHING: no read first, no savepoint, and two processes racing
+    on the same delivery cannot both win.
+    """
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedUpdate)
+        .values(channel=channel, update_id=update_id, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    )
+    return bool((await session.execute(statement)).rowcount)
 
 
 async def prune_deliveries(session: AsyncSession, older_than: datetime) -> int:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -273,7 +273,18 @@ class Catalogue:
 
 
 def _most_useful_first(policies: list[Policy]) -> list[Policy]:
-    return sorted(policies, key=lambda p: (-p.priority, fold(p.title), p.id))
+    return sorted(policies, key=_usefulness)
+
+
+def _usefulness(policy: Policy) -> tuple[int, str, str]:
+    """Sort key: priority (higher first), then title without diacritics."""
+    return (-policy.priority, _folded_title(policy.title), policy.id)
+
+
+@lru_cache(maxsize=4096)
+def _folded_title(title: str) -> str:
+    # lists are sorted on every page view; fold each title once
+    return fold(title)
 
 
 # --- loading -------------------------------------------------------------------------------------

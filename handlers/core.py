@@ -95,10 +95,15 @@ class Core:
         now = self.services.clock()
         async with self.sessions() as session, session.begin():
             admin = (event.channel, event.user_id) in self.settings.admins
-            user, _ = await repo.get_or_create_user(
-                session, event.channel, event.user_id, event.chat_id,
-                "admin" if admin else "citizen", now,
-            )
+            found = await repo.user_and_state(session, event.channel, event.user_id)
+            if found is None:
+                user, _ = await repo.get_or_create_user(
+                    session, event.channel, event.user_id, event.chat_id,
+                    "admin" if admin else "citizen", now,
+                )
+                state = None
+            else:
+                user, state = found
             if event.update_id and not await repo.first_delivery(
                 session, event.channel, event.update_id, now
             ):
@@ -110,7 +115,8 @@ class Core:
                 user.blocked_at = None
             if user.chat_id != event.chat_id:
                 user.chat_id = event.chat_id
-            state = await repo.load_state(session, user, now)
+            if state is None:
+                state = await repo.load_state(session, user, now)
             yield self._ctx(session, user, state, event, now)
 
     def _ctx(self, session, user, state, event, now) -> Ctx:  # type: ignore[no-untyped-def]
@@ -265,8 +271,9 @@ def _with_choice(event: Incoming, payload: str) -> Incoming:
 def _remember_offered(ctx: Ctx, replies: list[Reply]) -> None:
     """The buttons of the last reply are what a typed number or label refers to next."""
     choices = next((r.choices for r in reversed(replies) if r.choices), ())
-    if replies:
-        ctx.state.offered = [[c.label, c.payload] for c in choices]
+    offered = [[c.label, c.payload] for c in choices]
+    if replies and offered != ctx.state.offered:  # no write when the same buttons are shown
+        ctx.state.offered = offered
 
 
 def _check_payloads(replies: list[Reply]) -> None:
