@@ -24,6 +24,7 @@ from bot.i18n import Translator, load_catalogs
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.web import WebChannel, build_web_app
 from conversations.messages import Outbound
+import db.schema  # noqa: F401  every table is mapped before the first query
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from handlers import assessment, maintenance, menu, policies, privacy

@@ -21,7 +21,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to `revision` (idempotent)."""
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+    """Bring the schema up to `revision` (idempotent). "heads": features developed side by side
+    may each add a revision on the same parent; all of them are applied."""
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))

@@ -7,6 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import db.schema  # noqa: F401  every table module, so autogenerate sees them all
 from db.models import Base
 
 target_metadata = Base.metadata

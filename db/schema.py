@@ -1,0 +1,5 @@
+"""Every module that defines tables, imported together so `Base.metadata` is complete (Alembic's
+autogenerate and the ORM's string references need all of them). A feature with tables of its
+own adds its module here."""
+
+from db import models  # noqa: F401  (core tables, shared assessments, outbox)
