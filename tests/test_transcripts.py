@@ -1,0 +1,55 @@
+"""Golden transcripts: whole conversations replayed with a fixed clock and ids, compared with the
+reviewed copies in tests/data/golden/. A change to any wording, button or step shows up as a
+diff in review. Regenerate on purpose only: `UPDATE_GOLDEN=1 make test`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conversations.render import numbered_text
+from tests.support import Chat, open_app
+
+DATA = Path(__file__).parent / "data"
+SCRIPTS = sorted((DATA / "transcripts").glob("*.yaml"))
+
+
+def _render(inputs: list[str], outputs: list[list[str]], final_state: str) -> str:
+    lines: list[str] = []
+    for typed, replies in zip(inputs, outputs, strict=True):
+        lines.append(f">>> {typed}")
+        lines.extend(replies)
+    lines.append(f"=== final state: {final_state}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, clock) -> None:  # type: ignore[no-untyped-def]
+    spec = yaml.safe_load(script.read_text(encoding="utf-8"))
+    app = await open_app(sqlite_url, clock)
+    chat = Chat(app, user=spec["user"])
+    outputs = []
+    for typed in spec["inputs"]:
+        replies = await chat.send(str(typed))
+        outputs.append([numbered_text(reply) + "\n" for reply in replies])
+        clock.advance(seconds=20)
+    async with app.core.sessions() as session:
+        from sqlalchemy import select
+
+        from db.models import DialogState, User
+
+        row = (await session.execute(
+            select(DialogState.dialog, DialogState.step).join(User).where(
+                User.external_id == spec["user"]))).first()
+    await app.close()
+    final = "none" if row is None else f"dialog={row[0]} step={row[1]}"
+    transcript = _render([str(i) for i in spec["inputs"]], outputs, final)
+    golden = DATA / "golden" / f"{script.stem}.txt"
+    if os.environ.get("UPDATE_GOLDEN") == "1" or not golden.exists():
+        golden.write_text(transcript, encoding="utf-8")
+        if os.environ.get("UPDATE_GOLDEN") != "1":
+            pytest.fail(f"{golden.name} did not exist; written now — review and commit it")
+    assert transcript == golden.read_text(encoding="utf-8")
