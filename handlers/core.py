@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -89,6 +89,19 @@ class Core:
         _check_payloads(replies)
         return replies
 
+    async def _role_changed(self, event: Incoming, role: str) -> None:
+        """After a committed role change (e.g. /canbo CODE), show that role's commands in the
+        person's chat, where the channel has per-chat command lists (Telegram)."""
+        channel = self.services.outbound.get(event.channel)
+        refresh = getattr(channel, "set_chat_commands", None)
+        if refresh is None:
+            return
+        try:
+            await refresh(event.chat_id, role)
+        except Exception as exc:  # noqa: BLE001 - a stale command list is not worth failing for
+            log.warning("command list not updated channel=%s error=%s", event.channel,
+                        type(exc).__name__)
+
     @asynccontextmanager
     async def context(self, event: Incoming) -> AsyncIterator[Ctx | None]:
         """Open the event's session and transaction and build its context (None: a repeat)."""
@@ -130,12 +143,25 @@ class Core:
         )
 
     async def _process(self, event: Incoming) -> list[Reply]:
+        after_commit: list[Callable[[], Awaitable[None]]] = []  # per event, never shared
+        replies = await self._process_in_transaction(event, after_commit)
+        for task in after_commit:
+            await task()
+        return replies
+
+    async def _process_in_transaction(
+        self, event: Incoming, after_commit: list[Callable[[], Awaitable[None]]]
+    ) -> list[Reply]:
         async with self.context(event) as ctx:
             if ctx is None:
                 log.info("repeated delivery dropped channel=%s", event.channel)
                 return []
             before = (ctx.state.dialog, ctx.state.step, ctx.state.offered)
+            role = ctx.user.role
             replies = await self._route(ctx, _as_command(event))
+            if ctx.user.role != role:
+                new_role = ctx.user.role
+                after_commit.append(lambda: self._role_changed(event, new_role))
             _remember_offered(ctx, replies)
             if (ctx.state.dialog, ctx.state.step, ctx.state.offered) != before or ctx.state.dialog:
                 ctx.state.updated_at = ctx.now

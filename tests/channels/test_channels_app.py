@@ -161,3 +161,46 @@ async def test_zalo_dialog_by_numbers_and_labels_and_webhook(sqlite_url, clock) 
                 assert "Đã xóa lúc" in messages[4].text
         finally:
             await app.close()
+
+
+async def test_telegram_zalo_and_web_chat_in_one_process(tg: FakeTelegramServer, sqlite_url, clock) -> None:  # type: ignore[no-untyped-def]
+    """Three channels, one core: a person is a separate user on each channel."""
+    async with FakeZaloServer(poll_timeout=0.05) as zalo:
+        app = await _running(sqlite_url, clock, telegram_bot_token=tg.token,
+                             telegram_api_base_url=tg.base_url, zalo_bot_token=zalo.token,
+                             zalo_api_base_url=zalo.base_url)
+        try:
+            tg.push_command(CHAT, "start")
+            zalo.push(text_update(ZALO_CHAT, "/start"))
+            async with aiohttp.ClientSession() as http:
+                body = {"client_id": "browser-0009", "message_id": "w1", "text": "/start"}
+                async with http.post(app.base + "api/chat", json=body) as response:  # type: ignore[attr-defined]
+                    web = (await response.json())["replies"][0]["text"]
+            [telegram] = await tg.wait_for_messages(CHAT, 1)
+            [on_zalo] = await zalo.wait_for_messages(ZALO_CHAT, 1)
+            for text in (telegram.body, on_zalo.text, web):
+                assert text.startswith("Xin chào! Tôi là trợ lý giảm nghèo")
+            async with app.core.sessions() as session:  # type: ignore[union-attr]
+                channels = (await session.execute(select(User.channel))).scalars().all()
+            assert sorted(channels) == ["telegram", "web", "zalo"]
+        finally:
+            await app.close()
+
+
+async def test_a_role_change_shows_that_roles_commands_in_the_chat(tg: FakeTelegramServer, sqlite_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from conversations.context import Ctx
+    from handlers.registry import Command
+
+    async def promote(ctx: Ctx, _args: str) -> list[Reply]:
+        ctx.user.role = "officer"
+        return [Reply("ok")]
+
+    app = await _running(sqlite_url, clock, telegram_bot_token=tg.token,
+                         telegram_api_base_url=tg.base_url)
+    try:
+        app.core.registry.command(Command("thangcap", "Promote (test)", promote))  # type: ignore[union-attr]
+        tg.push_command(CHAT, "thangcap")
+        await tg.wait_for_messages(CHAT, 1)
+        await tg.wait_until(lambda: any(str(CHAT) in key for key in tg.commands))
+    finally:
+        await app.close()
