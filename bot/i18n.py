@@ -10,24 +10,16 @@ from __future__ import annotations
 import gettext
 from importlib import resources
 from io import BytesIO
-from typing import Protocol
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
+from domain.i18n import N_, Translator
+
+__all__ = ["N_", "Translator", "CatalogError", "load_catalogs", "pick_locale"]
+
 DOMAIN = "giamngheo"
-
-
-def N_(message: str) -> str:
-    """Mark a module-level label for extraction; it is translated when shown."""
-    return message
-
-
-class Translator(Protocol):
-    def gettext(self, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
 class CatalogError(Exception):

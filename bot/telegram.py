@@ -35,6 +35,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from aiohttp import web
+from aiolimiter import AsyncLimiter
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -57,10 +58,10 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.i18n import Translator
+from conversations import render
 from conversations.messages import (
     Choice,
     DeliveryError,
@@ -118,6 +119,7 @@ class TelegramChannel:
         max_send_retries: int = 3,
         translator: Translator | None = None,
         retry_delay: float = 0.5,
+        proactive_rate: float = PROACTIVE_PER_SECOND,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ValueError(
@@ -138,7 +140,9 @@ class TelegramChannel:
         self._blocked: set[str] = set()
         self._order = _HandoffOrder()
         self._pacer = ChatPacer()
-        self._proactive_limit = AsyncLimiter(PROACTIVE_PER_SECOND, 1)
+        # The overall cap on proactive sends: Telegram's ~30/s unless configured otherwise (a
+        # bot with paid broadcasts, or a test server with another limit).
+        self._proactive_limit = AsyncLimiter(proactive_rate, 1)
         self._pressed = _BoundedSet(10_000)
         self._long_payloads = _LongPayloads(10_000)
         self._request_keyboards: dict[str, str] = {}  # chat -> the cancel label shown
@@ -510,27 +514,9 @@ class TelegramChannel:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split text into chunks of at most `limit` characters, at line boundaries where possible.
-
-    Expects already-escaped HTML; a line longer than the limit is cut, but never inside an
-    entity such as `&amp;`. Empty text gives [].
-    """
-    if not text.strip():
-        return []
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for piece in _cut_line(line, limit):
-            candidate = piece if not current else f"{current}\n{piece}"
-            if len(candidate) <= limit:
-                current = candidate
-                continue
-            if current.strip():
-                chunks.append(current)
-            current = piece
-    if current.strip():
-        chunks.append(current)
-    return chunks
+    """Telegram's 4096-character messages, split at line boundaries (conversations/render.py);
+    expects escaped HTML, so a long line is never cut inside an entity such as `&amp;`."""
+    return render.split_text(text, limit, _cut_line)
 
 
 def _cut_line(line: str, limit: int) -> list[str]:

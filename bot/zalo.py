@@ -19,7 +19,7 @@ import time
 import unicodedata
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -38,6 +38,7 @@ from bot.zalo_api import (
     ZaloEvent,
     parse_event,
 )
+from conversations import render
 from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
 
 log = logging.getLogger(__name__)
@@ -122,31 +123,8 @@ def _attachment(file_name: str) -> str:
 
 
 def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
-    """Split into messages of at most `limit` characters, at line boundaries where possible."""
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        for piece in _split_long_line(line, limit):
-            extra = len(piece) + (1 if current else 0)
-            if current and size + extra > limit:
-                chunks.append("\n".join(current))
-                current, size = [], 0
-                extra = len(piece)
-            current.append(piece)
-            size += extra
-    chunks.append("\n".join(current))
-    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
-
-
-def _split_long_line(line: str, limit: int) -> Iterator[str]:
-    """Cut a line longer than `limit` at its last space before the limit (or hard, if none)."""
-    while len(line) > limit:
-        cut = line.rfind(" ", 0, limit + 1)
-        cut = cut if cut > 0 else limit
-        yield line[:cut].rstrip()
-        line = line[cut:].lstrip()
-    yield line
+    """Zalo's 2000-character messages, split at line boundaries (conversations/render.py)."""
+    return render.split_text(text, limit)
 
 
 def to_incoming(event: ZaloEvent) -> Incoming | None:
@@ -431,8 +409,8 @@ class ZaloChannel:
         _ = self._translate
         parts = [reply.text] if reply.text else []
         if reply.choices:
-            lines = [f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
-            parts.append("\n".join(lines) + "\n" + _("Reply with a number, for example: 1"))
+            hint = _("Reply with a number, for example: 1")
+            parts.append(render.numbered_text(Reply("", reply.choices), hint))
         if reply.request == "phone":
             parts.append(_("Please type your phone number, for example: 0912345678"))
         elif reply.request == "location":

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -38,6 +38,7 @@ from pydantic import (
 )
 
 from domain.formatting import format_date, format_money
+from domain.i18n import N_, Translator
 
 MoneyFormatter = Callable[[int], str]
 
@@ -45,19 +46,6 @@ MoneyFormatter = Callable[[int], str]
 # would say: a quarter before (the annual review runs 1/9-14/12, households ask ahead) and a
 # quarter after (results under the old standard are still being announced and appealed).
 CHANGEOVER_WINDOW: tuple[date, date] = (date(2026, 10, 1), date(2027, 3, 31))
-
-
-def N_(message: str) -> str:
-    """Mark a module-level label for extraction; it is translated when shown."""
-    return message
-
-
-class Translator(Protocol):
-    """What the domain needs from a gettext catalog."""
-
-    def gettext(self, message: str) -> str: ...
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
 class Area(StrEnum):

@@ -16,12 +16,8 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from domain.i18n import N_
 from domain.text import fold_plain
-
-
-def N_(message: str) -> str:
-    """Marks a msgid for extraction; the caller translates it (domain/ imports no catalogs)."""
-    return message
 
 
 class TableError(ValueError):
