@@ -21,7 +21,10 @@ ROLES = ("citizen", "officer", "admin")
 def command_menus(core: Core, translator: Translator) -> dict[str, list[tuple[str, str]]]:
     """role → [(command, description)] in the default language, for Telegram's command lists."""
     return {
-        role: [(c.name, translator.gettext(c.description)) for c in core.registry.commands_for(role)]
+        role: [
+            (c.name, translator.gettext(c.description))
+            for c in core.registry.commands_for(role)
+        ]
         for role in ROLES
     }
 
@@ -45,6 +48,7 @@ def build_channels(
                 privileged_chats=lambda: privileged_chats(core, "telegram"),
                 on_blocked=lambda chat_id: mark_blocked(core, "telegram", chat_id),
                 translator=translator,
+                proactive_rate=settings.telegram_send_rate,
             )
         )
     if settings.zalo_bot_token is not None:

@@ -1,4 +1,4 @@
-"""Translation: gettext catalogs from locales/, loaded once at start-up, and the locale of an event.
+"""Translation: gettext catalogs from locales/, loaded once at start-up; an event's locale.
 
 Msgids are English; `locales/vi/LC_MESSAGES/giamngheo.po` holds the Vietnamese. The .po files are
 read directly with babel (no compiled .mo to forget): a catalog that does not parse, or a fuzzy

@@ -1,4 +1,4 @@
-"""Settings: read once at start-up from the environment (and an optional .env) into one typed object.
+"""Settings: read once at start-up from the environment (and an optional .env) into one object.
 
 Nothing else in the project reads the environment. A bad value stops start-up with one line that
 names the variable and the problem (`SettingsError`), never a traceback.
@@ -110,7 +110,9 @@ class Settings(BaseSettings):
     def check_channels(self) -> None:
         """Cross-field rules: a webhook needs its secret."""
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
-            raise SettingsError("TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set")
+            raise SettingsError(
+                "TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set"
+            )
         if self.zalo_webhook_url and not self.zalo_webhook_secret:
             raise SettingsError("ZALO_WEBHOOK_SECRET: required when ZALO_WEBHOOK_URL is set")
 

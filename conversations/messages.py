@@ -98,7 +98,7 @@ class Outbound(Protocol):
 
 
 class DeliveryError(Exception):
-    """A message could not be delivered. `permanent` means retrying is pointless (blocked, gone)."""
+    """A message could not be delivered; `permanent`: retrying is pointless (blocked, gone)."""
 
     def __init__(
         self, reason: str, *, permanent: bool = False, retry_after: float | None = None

@@ -77,7 +77,7 @@ class User(Base):
 
 
 class DialogState(Base):
-    """Where a user is: the active dialog and step, its answers, the back-stack, the last buttons."""
+    """Where a user is: the active dialog and step, its answers, back-stack and last buttons."""
 
     __tablename__ = "dialog_states"
 

@@ -65,7 +65,9 @@ async def load_state(session: AsyncSession, user: User, now: datetime) -> Dialog
     return state
 
 
-async def first_delivery(session: AsyncSession, channel: str, update_id: str, now: datetime) -> bool:
+async def first_delivery(
+    session: AsyncSession, channel: str, update_id: str, now: datetime
+) -> bool:
     """Record a delivery; False when it was already processed (a platform retry).
 
     One INSERT … ON CONFLICT DO NOTHING: no read first, no savepoint, and two processes racing

@@ -235,7 +235,7 @@ class Core:
         return [menu.main_menu(ctx, menu.not_understood(ctx))]
 
     async def _apology(self, event: Incoming) -> list[Reply]:
-        """A short apology and the menu, from a fresh transaction; plain text if even that fails."""
+        """A short apology and the menu, in a fresh transaction; plain text if even that fails."""
         try:
             async with self.context(event) as ctx:
                 if ctx is None:

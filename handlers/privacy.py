@@ -75,8 +75,9 @@ def _ask_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Deletes every section on yes; keeps everything on no."""
-    yes = answer.choice == "erase:yes" or (answer.choice is None and parse_yes_no(answer.text))
-    no = answer.choice == "erase:no" or (answer.choice is None and parse_yes_no(answer.text) is False)
+    typed = parse_yes_no(answer.text) if answer.choice is None else None
+    yes = answer.choice == "erase:yes" or typed is True
+    no = answer.choice == "erase:no" or typed is False
     if no:
         return Done(menu=ctx._("Nothing was deleted."))
     if not yes:

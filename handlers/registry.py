@@ -52,20 +52,20 @@ class TextRoute:
     """Free text outside a dialog: `match` says whether this route wants it (best score wins)."""
 
     name: str
-    match: Callable[["Ctx", str], Awaitable[float]]
-    action: Callable[["Ctx", str], Awaitable[list[Reply]]]
+    match: Callable[[Ctx, str], Awaitable[float]]
+    action: Callable[[Ctx, str], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)
 class PersonalData:
     """How one feature's rows about a user are shown (/dulieucuatoi) and deleted (/xoadulieu).
 
-    `show` returns lines (already translated) or nothing; `delete` returns how many rows it removed.
+    `show` returns lines (already translated) or nothing; `delete` returns how many rows went.
     """
 
     name: str
-    show: Callable[["Ctx"], Awaitable[list[str]]]
-    delete: Callable[["Ctx"], Awaitable[int]]
+    show: Callable[[Ctx], Awaitable[list[str]]]
+    delete: Callable[[Ctx], Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Registry:
     dialogs: dict[str, Dialog] = field(default_factory=dict)
     text_routes: list[TextRoute] = field(default_factory=list)
     personal_data: list[PersonalData] = field(default_factory=list)
-    choice_prefixes: dict[str, Callable[["Ctx", str], Awaitable[list[Reply]]]] = field(
+    choice_prefixes: dict[str, Callable[[Ctx, str], Awaitable[list[Reply]]]] = field(
         default_factory=dict
     )
     jobs: dict[str, Job] = field(default_factory=dict)
@@ -155,7 +155,7 @@ class Registry:
         self.dialogs[dialog.name] = dialog
 
     def choice_prefix(
-        self, prefix: str, action: Callable[["Ctx", str], Awaitable[list[Reply]]]
+        self, prefix: str, action: Callable[[Ctx, str], Awaitable[list[Reply]]]
     ) -> None:
         """Buttons whose payload starts with `prefix:` outside any dialog (e.g. list pages)."""
         self.choice_prefixes[prefix] = action

@@ -25,7 +25,6 @@ import pytest
 import yaml
 
 from bot.i18n import Translator, load_catalogs
-
 from domain.poverty import (
     Area,
     Assessment,
@@ -323,7 +322,7 @@ def test_near_the_changeover_the_other_standard_is_explained_too(
 
 
 def test_changeover_in_vietnamese_after_the_switch(
-    standards: tuple[Standard, ...], vi: Translations
+    standards: tuple[Standard, ...], vi: Translator
 ) -> None:
     obj = _json(date="2027-02-01", members=1, monthly_income=2_000_000,
                 deprived={"water": True, "sanitation": True})
@@ -337,7 +336,7 @@ def test_changeover_in_vietnamese_after_the_switch(
 
 
 def test_changeover_in_vietnamese_names_the_indicator_never_asked(
-    standards: tuple[Standard, ...], vi: Translations
+    standards: tuple[Standard, ...], vi: Translator
 ) -> None:
     obj = _json(date="2026-12-01", members=1, monthly_income=1_400_000,
                 deprived={"water": True, "sanitation": True})
@@ -440,7 +439,7 @@ def test_a_poor_household_has_nothing_to_change(standards: tuple[Standard, ...])
 
 
 def test_vietnamese_explanation_reads_as_a_household_would_need_it(
-    standards: tuple[Standard, ...], vi: Translations
+    standards: tuple[Standard, ...], vi: Translator
 ) -> None:
     std = standards[0]
     household = Household(
@@ -458,7 +457,7 @@ def test_vietnamese_explanation_reads_as_a_household_would_need_it(
 
 
 def test_vietnamese_explanation_of_a_household_that_is_not_poor(
-    standards: tuple[Standard, ...], vi: Translations
+    standards: tuple[Standard, ...], vi: Translator
 ) -> None:
     std = standards[1]
     result = assess(_household("urban", 3_000_000, 1, std), std)
