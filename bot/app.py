@@ -19,15 +19,22 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import db.schema  # noqa: F401  every table is mapped before the first query
 from bot import content as content_files
 from bot.i18n import Translator, load_catalogs
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.web import WebChannel, build_web_app
 from conversations.messages import Outbound
-import db.schema  # noqa: F401  every table is mapped before the first query
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
-from handlers import assessment, maintenance, menu, policies, privacy
+from handlers import (
+    assessment,
+    courses,
+    maintenance,
+    menu,
+    policies,
+    privacy,
+)
 from handlers.core import Core
 from handlers.registry import Registry
 from handlers.services import Services, utc_now
@@ -40,6 +47,7 @@ FEATURES: tuple[Callable[[Registry], None], ...] = (
     privacy.register,
     policies.register,
     assessment.register,
+    courses.register,
     privacy.register_account_section,
 )
 

@@ -2,4 +2,7 @@
 autogenerate and the ORM's string references need all of them). A feature with tables of its
 own adds its module here."""
 
-from db import models  # noqa: F401  (core tables, shared assessments, outbox)
+from db import (
+    courses,  # noqa: F401
+    models,  # noqa: F401  (core tables, shared assessments, outbox)
+)
