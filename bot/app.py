@@ -32,6 +32,7 @@ from handlers import (
     courses,
     maintenance,
     menu,
+    officers,
     policies,
     privacy,
 )
@@ -48,6 +49,7 @@ FEATURES: tuple[Callable[[Registry], None], ...] = (
     policies.register,
     assessment.register,
     courses.register,
+    officers.register,
     privacy.register_account_section,
 )
 

@@ -22,7 +22,7 @@ from bot.settings import Settings
 
 Handler = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
-ADMIN_MODULES: tuple[str, ...] = ()
+ADMIN_MODULES: tuple[str, ...] = ("bot.cli_officers",)
 
 
 def add_parsers(sub: Any) -> dict[str, Handler]:

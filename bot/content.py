@@ -25,11 +25,13 @@ def _loaders() -> dict[str, tuple[str, Loader]]:
     from domain.localities import load_localities
     from domain.policies import load_catalogue
     from domain.poverty import load_standards
+    from domain.targets import load_targets
 
     return {
         "localities": ("wards.yaml", load_localities),
         "standards": ("poverty_standards.yaml", load_standards),
         "policies": ("policies.yaml", load_catalogue),
+        "targets": ("targets.yaml", load_targets),
     }
 
 

@@ -5,4 +5,5 @@ own adds its module here."""
 from db import (
     courses,  # noqa: F401
     models,  # noqa: F401  (core tables, shared assessments, outbox)
+    officers,  # noqa: F401  (ward officers: households, visits, reminders)
 )

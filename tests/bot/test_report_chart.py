@@ -1,0 +1,53 @@
+"""The report chart: a PNG of the expected size whose font draws Vietnamese letters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.charts import DPI, HEIGHT_INCHES, WIDTH_INCHES, BarChart, font_covers, png_size, render
+from tests.support import Chat, open_app
+
+CHART = BarChart(
+    title="Số hộ theo diện — phường Đông Hải",
+    groups=["Phan Rang", "Đông Hải", "Ninh Chử"],
+    series=["Hộ nghèo", "Hộ cận nghèo", "Hộ mới thoát nghèo", "Khác"],
+    values=[[4, 2, 0], [3, 4, 1], [2, 0, 0], [1, 0, 5]],
+    y_label="Số hộ",
+)
+EXPECTED_SIZE = (int(WIDTH_INCHES * DPI), int(HEIGHT_INCHES * DPI))
+
+
+def test_the_png_has_the_expected_size() -> None:
+    data = render(CHART)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png_size(data) == EXPECTED_SIZE == (800, 450)
+
+
+def test_the_text_layer_keeps_every_vietnamese_letter() -> None:
+    svg = render(CHART, "svg").decode("utf-8")
+    texts = set(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    for label in ("Số hộ theo diện — phường Đông Hải", "Hộ cận nghèo", "Hộ mới thoát nghèo",
+                  "Đông Hải", "Ninh Chử", "Số hộ"):
+        assert label in texts, label
+    assert "font-family" in svg and "DejaVu Sans" in svg
+
+
+@pytest.mark.parametrize("letters", ["ồ ữ ạ đ", "Đ Ư Ơ Ắ Ặ Ẫ Ệ Ỗ Ự Ỹ", "ả ẻ ỉ ỏ ủ ỷ"])
+def test_the_font_draws_the_diacritics(letters: str) -> None:
+    assert font_covers(letters)
+
+
+def test_a_letter_outside_the_font_is_noticed() -> None:
+    assert not font_covers("𓀀")  # an Egyptian hieroglyph: the check can fail
+
+
+async def test_the_report_in_chat_sends_the_chart(sqlite_url, clock) -> None:  # type: ignore[no-untyped-def]
+    app = await open_app(sqlite_url, clock, admin_ids="web:admin")
+    admin = Chat(app, user="admin")
+    await admin.send("/baocao")
+    image = admin.replies[1].image
+    assert image is not None and png_size(image) == EXPECTED_SIZE
+    assert "Biểu đồ: số hộ theo diện" in admin.replies[1].text
+    await app.close()
