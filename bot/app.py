@@ -29,7 +29,9 @@ from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from handlers import (
     assessment,
+    broadcasts,
     courses,
+    jobs,
     maintenance,
     menu,
     officers,
@@ -50,6 +52,8 @@ FEATURES: tuple[Callable[[Registry], None], ...] = (
     assessment.register,
     courses.register,
     officers.register,
+    jobs.register,
+    broadcasts.register,
     privacy.register_account_section,
 )
 

@@ -5,7 +5,13 @@ the channel's configured rate, and records the outcome: sent; blocked (the platf
 user blocked the bot — they are skipped from then on); pending again after the platform's
 retry_after, or after a growing backoff for a passing failure; failed after `max_attempts`.
 Rows are claimed before sending and recorded right after, so a crash re-sends at most the
-messages that were in flight, and a restart resumes where delivery stopped.
+messages that were in flight, and a restart resumes where delivery stopped. A graceful stop
+(`stop`) lets sends under way finish and puts the rest back, so it repeats nothing.
+
+At a high rate (a broadcast at 200 messages/s) outcomes are written by group commit: whoever
+writes takes every outcome recorded meanwhile, in one transaction. The next batch is claimed
+while the current one is still being sent, so the pace has no gaps between batches. A photo or
+file a row refers to ({"media": id}) is loaded once and kept in memory while it is sent.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -20,15 +27,24 @@ from sqlalchemy import select, update
 from conversations.messages import DeliveryError
 from db import outbox
 from db.models import OutboxMessage, User
+from db.outbox import OutboxMedia
 from handlers.core import Core
 
 log = logging.getLogger("giamngheo.delivery")
 
 DEFAULT_RATES = {"telegram": 25.0, "zalo": 5.0, "web": 100.0, "console": 100.0}
+PACER_SLACK = 0.002  # seconds; see Pacer
+MEDIA_CACHE = 8  # photos/files of broadcasts kept in memory while their rows are sent
 
 
 class Pacer:
-    """At most `rate` sends per second, evenly spaced."""
+    """At most `rate` sends per second, evenly spaced.
+
+    The schedule does not slip when a sender wakes a little late: sleeping overshoots by a
+    fraction of a millisecond, which at 200/s cost 16 % of the rate (bench/broadcast). A send
+    up to `PACER_SLACK` seconds late keeps its slot, so in any second at most
+    `rate * (1 + PACER_SLACK)` plus one go out; later than that, the schedule restarts.
+    """
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate
@@ -42,7 +58,20 @@ class Pacer:
             if self._next > now:
                 await asyncio.sleep(self._next - now)
                 now = loop.time()
-            self._next = max(self._next, now) + self.interval
+            self._next = max(self._next, now - min(PACER_SLACK, self.interval)) + self.interval
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """The result of one row, waiting to be written with others in one transaction."""
+
+    row_id: int
+    user_id: int | None
+    status: str
+    error: str | None
+    retry_at: datetime | None
+    count: bool
+    written: bool = False
 
 
 class Delivery:
@@ -55,6 +84,7 @@ class Delivery:
         concurrency: int = 16,
         max_attempts: int = 5,
         idle_seconds: float = 1.0,
+        stop_seconds: float = 10.0,
     ) -> None:
         self.core = core
         self.rates = {**DEFAULT_RATES, **(rates or {})}
@@ -62,11 +92,20 @@ class Delivery:
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.idle_seconds = idle_seconds
+        self.stop_seconds = stop_seconds
         self._pacers: dict[str, Pacer] = {}
         # After a 429 the platform wants silence on that channel until then (app clock).
         self._paused_until: dict[str, datetime] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._limit = asyncio.Semaphore(concurrency)
+        self._waiting = 0  # claimed rows not yet being worked on
+        self._room = asyncio.Event()
+        self._stopping = False
+        self._batches: set[asyncio.Task[None]] = set()
+        self._outcomes: list[_Outcome] = []
+        self._write_lock = asyncio.Lock()
+        self._media: dict[int, OutboxMedia] = {}
 
     def pacer(self, channel: str) -> Pacer:
         if channel not in self._pacers:
@@ -78,50 +117,90 @@ class Delivery:
         self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="delivery")
 
     async def stop(self) -> None:
+        """Stop claiming; rows not yet handed to a channel go back to pending at once, sends
+        already under way finish and are recorded (within `stop_seconds`), so a restart
+        neither loses nor repeats them."""
+        self._stopping = True
+        self._wake.set()
+        self._room.set()
         if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+            await asyncio.wait({self._task}, timeout=self.stop_seconds)
+        tasks = {task for task in (self._task, *self._batches) if task is not None}
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=self.stop_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self._task = None
 
     async def _loop(self) -> None:
-        while True:
+        # Pipelined: the next batch is claimed while the current one is still being sent, so
+        # the channel's pace has no gap between batches.
+        while not self._stopping:
             try:
-                sent = await self.run_once()
+                rows, blocked = await self._claim()
             except Exception:  # noqa: BLE001 - the worker must outlive one bad batch
-                log.exception("delivery batch failed")
-                sent = 0
-            if sent == 0:
-                self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
-                except TimeoutError:
-                    pass
+                log.exception("delivery claim failed")
+                rows, blocked = [], set()
+            if rows:
+                task = asyncio.create_task(self._deliver_all(rows, blocked))
+                self._batches.add(task)
+                task.add_done_callback(self._batches.discard)
+                await self._until_room()
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+            except TimeoutError:
+                pass
+
+    async def _until_room(self) -> None:
+        while self._waiting > self.batch // 2 and not self._stopping:
+            self._room.clear()
+            await self._room.wait()
 
     async def run_once(self) -> int:
         """Claim one batch of due rows and deliver it; returns how many rows were handled."""
+        rows, blocked = await self._claim()
+        if rows:
+            await self._deliver_all(rows, blocked)
+        return len(rows)
+
+    async def _claim(self) -> tuple[list[OutboxMessage], set[int]]:
         now = self.core.services.clock()
         async with self.core.sessions() as session, session.begin():
             rows = await outbox.claim(session, now, self.batch)
             blocked = await _blocked_users(session, [r.user_id for r in rows if r.user_id])
-        if not rows:
-            return 0
-        limit = asyncio.Semaphore(self.concurrency)
+            wanted = {r.payload["media"] for r in rows if r.payload.get("media")}
+            wanted -= set(self._media)
+            if len(self._media) + len(wanted) > MEDIA_CACHE:
+                self._media.clear()
+            self._media.update(await outbox.load_media(session, sorted(wanted)))
+        return rows, blocked
+
+    async def _deliver_all(self, rows: list[OutboxMessage], blocked: set[int]) -> None:
+        self._waiting += len(rows)
 
         async def one(row: OutboxMessage) -> None:
-            async with limit:
+            async with self._limit:
+                self._waiting -= 1
+                if self._waiting <= self.batch // 2:
+                    self._room.set()
                 await self._deliver(row, row.user_id in blocked)
 
-        await asyncio.gather(*(one(row) for row in rows))
-        return len(rows)
+        results = await asyncio.gather(*(one(row) for row in rows), return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                log.error("delivery: outcome not recorded error=%s", type(result).__name__)
 
     async def _deliver(self, row: OutboxMessage, blocked: bool) -> None:
         channel = self.core.services.outbound.get(row.channel)
+        if self._stopping:
+            return await self._put_back(row)
         if blocked:
             return await self._finish(row, "blocked", "recipient blocked the bot")
         if channel is None:
@@ -130,8 +209,11 @@ class Delivery:
         if paused is not None and paused > self.core.services.clock():
             return await self._finish(row, "pending", row.last_error, paused, count=False)
         await self.pacer(row.channel).wait()
+        if self._stopping:
+            return await self._put_back(row)
+        media = self._media.get(row.payload.get("media") or 0)
         try:
-            await channel.send(row.chat_id, outbox.payload_to_reply(row.payload))
+            await channel.send(row.chat_id, outbox.payload_to_reply(row.payload, media))
         except DeliveryError as exc:
             if exc.permanent:
                 return await self._finish(row, "blocked", exc.reason[:200])
@@ -145,6 +227,11 @@ class Delivery:
             return await self._retry(row, type(exc).__name__, None)
         await self._finish(row, "sent", None)
 
+    async def _put_back(self, row: OutboxMessage) -> None:
+        """Stopping: a row never handed to its channel is due again at once, not counted."""
+        await self._finish(row, "pending", row.last_error, self.core.services.clock(),
+                           count=False)
+
     async def _retry(self, row: OutboxMessage, error: str, retry_after: float | None) -> None:
         if row.attempts + 1 >= self.max_attempts:
             return await self._finish(row, "failed", error)
@@ -156,13 +243,36 @@ class Delivery:
         self, row: OutboxMessage, status: str, error: str | None,
         retry_at: datetime | None = None, *, count: bool = True,
     ) -> None:
+        """Record the outcome before returning. Outcomes that arrive while another is being
+        written are written together next (group commit): one transaction per few rows at a
+        high rate, one per row at a low one, and never a send without its record pending."""
+        outcome = _Outcome(row.id, row.user_id, status, error, retry_at, count)
+        self._outcomes.append(outcome)
+        async with self._write_lock:
+            if outcome.written:
+                return
+            batch, self._outcomes = self._outcomes, []
+            try:
+                await self._write(batch)
+            except Exception:
+                self._outcomes[:0] = batch  # the next writer tries them again
+                raise
+            for done in batch:
+                done.written = True
+
+    async def _write(self, batch: list[_Outcome]) -> None:
+        now = self.core.services.clock()
+        groups: dict[tuple[str, str | None, datetime | None, bool], list[int]] = {}
+        for o in batch:
+            groups.setdefault((o.status, o.error, o.retry_at, o.count), []).append(o.row_id)
+        newly_blocked = [o.user_id for o in batch if o.status == "blocked" and o.user_id]
         async with self.core.sessions() as session, session.begin():
-            await outbox.finish(session, [row.id], status, self.core.services.clock(), error,
-                                retry_at, count=count)
-            if status == "blocked" and row.user_id is not None:
+            for (status, error, retry_at, count), ids in groups.items():
+                await outbox.finish(session, ids, status, now, error, retry_at, count=count)
+            if newly_blocked:
                 await session.execute(
-                    update(User).where(User.id == row.user_id, User.blocked_at.is_(None))
-                    .values(blocked_at=self.core.services.clock())
+                    update(User).where(User.id.in_(newly_blocked), User.blocked_at.is_(None))
+                    .values(blocked_at=now)
                 )
 
 

@@ -1,33 +1,67 @@
 """The outbox: messages the bot sends on its own, one row per recipient.
 
 `enqueue` writes a row in the caller's transaction (so a reminder and the record that it is due
-commit together); `claim` hands due rows to one worker at a time (row locks with SKIP LOCKED on
-PostgreSQL; SQLite has one writer); `finish` records the outcome. Statuses: pending → sending →
-sent | failed | blocked | skipped (the recipient opted out or was deleted).
+commit together); `enqueue_many` writes one row per recipient of a broadcast in a few statements;
+`claim` hands due rows to one worker at a time (row locks with SKIP LOCKED on PostgreSQL; SQLite
+has one writer); `finish` records the outcome. Statuses: pending → sending → sent | failed |
+blocked | skipped (the recipient opted out or was deleted, or the broadcast was cancelled).
+
+A photo or file sent to many people is stored once (`OutboxMedia`, `store_media`) and each row's
+payload refers to it as {"media": id}; the worker loads it once (`load_media`).
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, LargeBinary, String, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from conversations.messages import Choice, Document, Reply
-from db.models import OutboxMessage
+from db.models import Base, OutboxMessage
 
 STALE_SENDING = timedelta(minutes=10)
+INSERT_CHUNK = 500  # rows per multi-row INSERT (well under SQLite's bound-parameter limit)
 
 
-def reply_to_payload(reply: Reply) -> dict[str, Any]:
+class OutboxMedia(Base):
+    """A photo ("image") or a file ("document") that many outbox rows send: stored once."""
+
+    __tablename__ = "outbox_media"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One addressee of a bulk enqueue; `dedup_key` makes queueing them again a no-op."""
+
+    channel: str
+    chat_id: str
+    user_id: int | None
+    dedup_key: str
+
+
+def reply_to_payload(reply: Reply, *, media_id: int | None = None) -> dict[str, Any]:
+    """The row's JSON; with `media_id` the image or file is a reference, not inlined."""
     payload: dict[str, Any] = {"text": reply.text}
     if reply.choices:
         payload["choices"] = [[c.label, c.payload] for c in reply.choices]
+    if media_id is not None:
+        payload["media"] = media_id
+        return payload
     if reply.image is not None:
         payload["image"] = base64.b64encode(reply.image).decode()
     if reply.document is not None:
@@ -39,16 +73,48 @@ def reply_to_payload(reply: Reply) -> dict[str, Any]:
     return payload
 
 
-def payload_to_reply(payload: dict[str, Any]) -> Reply:
+def payload_to_reply(payload: dict[str, Any], media: OutboxMedia | None = None) -> Reply:
+    """The Reply a row sends; `media`: the photo or file the row refers to (caller loads it)."""
     document = payload.get("document")
+    image = base64.b64decode(payload["image"]) if payload.get("image") else None
+    file = Document(
+        base64.b64decode(document["data"]), document["file_name"], document["mime_type"]
+    ) if document else None
+    if media is not None and media.kind == "image":
+        image = media.data
+    elif media is not None:
+        file = Document(media.data, media.file_name or "file", media.mime_type)
     return Reply(
         payload["text"],
         tuple(Choice(label, value) for label, value in payload.get("choices", ())),
-        image=base64.b64decode(payload["image"]) if payload.get("image") else None,
-        document=Document(
-            base64.b64decode(document["data"]), document["file_name"], document["mime_type"]
-        ) if document else None,
+        image=image,
+        document=file,
     )
+
+
+async def store_media(
+    session: AsyncSession, *, now: datetime, image: bytes | None = None,
+    document: Document | None = None,
+) -> int:
+    """Keep one photo or file for many rows; returns the id their payloads refer to."""
+    if image is not None:
+        media = OutboxMedia(kind="image", data=image, file_name=None, mime_type="image/jpeg",
+                            created_at=now)
+    elif document is not None:
+        media = OutboxMedia(kind="document", data=document.data, file_name=document.file_name,
+                            mime_type=document.mime_type, created_at=now)
+    else:
+        raise ValueError("store_media needs an image or a document")
+    session.add(media)
+    await session.flush()
+    return media.id
+
+
+async def load_media(session: AsyncSession, ids: Sequence[int]) -> dict[int, OutboxMedia]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(OutboxMedia).where(OutboxMedia.id.in_(list(ids))))
+    return {media.id: media for media in rows.scalars()}
 
 
 async def enqueue(
@@ -76,6 +142,33 @@ async def enqueue(
         statement = statement.on_conflict_do_nothing(index_elements=["dedup_key"])
     result = await session.execute(statement)
     return bool(result.rowcount)
+
+
+async def enqueue_many(
+    session: AsyncSession,
+    recipients: Sequence[Recipient],
+    *,
+    payload: dict[str, Any],
+    kind: str,
+    now: datetime,
+    group_key: str | None = None,
+    not_before: datetime | None = None,
+) -> int:
+    """Queue the same payload for many recipients in a few statements; rows whose dedup key was
+    queued before are skipped. Returns how many rows were added."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    added = 0
+    for start in range(0, len(recipients), INSERT_CHUNK):
+        values = [
+            dict(channel=r.channel, chat_id=r.chat_id, user_id=r.user_id, kind=kind,
+                 dedup_key=r.dedup_key, group_key=group_key, payload=payload, status="pending",
+                 attempts=0, next_attempt_at=not_before or now, created_at=now)
+            for r in recipients[start:start + INSERT_CHUNK]
+        ]
+        statement = insert(OutboxMessage).values(values).on_conflict_do_nothing(
+            index_elements=["dedup_key"])
+        added += (await session.execute(statement)).rowcount or 0
+    return added
 
 
 async def claim(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:

@@ -3,6 +3,7 @@ autogenerate and the ORM's string references need all of them). A feature with t
 own adds its module here."""
 
 from db import (
+    broadcasts,  # noqa: F401  (subscriptions, job board, broadcasts, outbox media)
     courses,  # noqa: F401
     models,  # noqa: F401  (core tables, shared assessments, outbox)
     officers,  # noqa: F401  (ward officers: households, visits, reminders)

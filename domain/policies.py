@@ -2,8 +2,8 @@
 
 Owns the shape of `domain/data/policies.yaml` (one entry per policy: who qualifies, what they get
 with dates and sources, how to apply, legal basis, validity dates, review date, confirmed flag),
-`load_catalogue`, which turns the parsed YAML into a `Catalogue` or raises `CatalogueError` with one
-line per problem ("policies.yaml: policies[3] (id=vay-ho-ngheo).effective_from: invalid date"),
+`load_catalogue`, which turns the parsed YAML into a `Catalogue` or raises `CatalogueError` with
+one line per problem ("policies.yaml: policies[3] (id=vay-ho-ngheo).effective_from: invalid date"),
 and the views the dialogs need: what is in force on a date, what has expired (for admins), entries
 by category, and "what can my household get".
 
@@ -252,7 +252,7 @@ class Catalogue:
         return grouped
 
     def for_household(self, category: str, on: date) -> list[Policy]:
-        """Answer "what can my household get": entries in force on `on` for this household category.
+        """Answer "what can my household get": entries in force on `on` for this category.
 
         Ordered by `priority` (higher first), then title. Raises ValueError for an unknown
         category so a caller's typo does not silently show an empty list.

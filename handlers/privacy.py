@@ -25,6 +25,7 @@ PURPOSES = {
     "share_with_officers": N_("share my details with my ward's officers"),
     "course_registration": N_("register for vocational courses"),
     "job_notices": N_("receive notices I subscribed to"),
+    "job_seeker": N_("show my job-seeker profile to the labour office"),
 }
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from bot.cli import main
 from db import assessments as repo
-from db.models import OutboxMessage
 from db import users
+from db.models import OutboxMessage
 from domain.poverty import Area, Household
 from tests.support import Clock, open_app
 
