@@ -17,15 +17,28 @@ if TYPE_CHECKING:
     from conversations.context import Ctx
 
 
-def main_menu(ctx: Ctx, text: str | None = None) -> Reply:
-    """The menu as one reply; `text` goes above it (default: "what would you like to do?")."""
+MENU_PAGE = 8  # buttons per page: a phone screen, and the project's rule for every list
+
+
+def main_menu(ctx: Ctx, text: str | None = None, page: int = 1) -> Reply:
+    """The menu as one reply; `text` goes above it (default: "what would you like to do?").
+
+    More than MENU_PAGE items (an officer's menu) are shown a page at a time.
+    """
     choices: list[Choice] = []
     dialog = ctx.dialogs.active(ctx)
     if dialog is not None:
         title = ctx._(dialog.title)
         choices.append(Choice(ctx._("▶️ Continue: {title}", title=title), RESUME))
-    for item in ctx.registry.menu_for(ctx.user.role):
+    items = ctx.registry.menu_for(ctx.user.role)
+    pages = max(1, -(-len(items) // MENU_PAGE))
+    page = min(max(page, 1), pages)
+    for item in items[(page - 1) * MENU_PAGE:page * MENU_PAGE]:
         choices.append(Choice(ctx._(item.label), f"menu:{item.id}"))
+    if page > 1:
+        choices.append(Choice(ctx._("◀️ Previous page"), f"menu:page:{page - 1}"))
+    if page < pages:
+        choices.append(Choice(ctx._("Next page ▶️"), f"menu:page:{page + 1}"))
     heading = ctx._("What would you like to do? Choose a button or type its number.")
     return Reply(f"{text}\n\n{heading}" if text else heading, tuple(choices))
 
@@ -58,6 +71,8 @@ def not_understood(ctx: Ctx) -> str:
 
 
 async def open_item(ctx: Ctx, item_id: str) -> list[Reply]:
+    if item_id.startswith("page:") and item_id[5:].isdigit():
+        return [main_menu(ctx, page=int(item_id[5:]))]
     item = ctx.registry.menu.get(item_id)
     if item is None or ctx.user.role not in item.roles:
         return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
