@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import N_
+from conversations import paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Say, Step
 from conversations.messages import Choice, Kind, Reply
@@ -158,12 +159,7 @@ def _page(items: Sequence[Any], page: int) -> tuple[Sequence[Any], int, int]:
 
 
 def _page_buttons(ctx: Ctx, prefix: str, page: int, pages: int) -> list[Choice]:
-    buttons = []
-    if page > 0:
-        buttons.append(Choice(ctx._("⬅️ Previous page"), f"{prefix}:{page - 1}"))
-    if page + 1 < pages:
-        buttons.append(Choice(ctx._("➡️ Next page"), f"{prefix}:{page + 1}"))
-    return buttons
+    return paging.page_buttons(ctx, lambda n: f"{prefix}:{n}", page, pages, first=0)
 
 
 async def _on_start(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:

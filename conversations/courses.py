@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
+from conversations import paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Say, Step
 from conversations.messages import Choice, Kind, Reply
@@ -91,12 +92,7 @@ def page_of(items: Sequence[Any], page: int) -> tuple[Sequence[Any], int, int]:
 
 
 def page_buttons(ctx: Ctx, base: str, page: int, pages: int) -> list[Choice]:
-    buttons = []
-    if page > 1:
-        buttons.append(Choice(ctx._("⬅️ Previous page"), f"{base}:{page - 1}"))
-    if page < pages:
-        buttons.append(Choice(ctx._("➡️ Next page"), f"{base}:{page + 1}"))
-    return buttons
+    return paging.page_buttons(ctx, lambda n: f"{base}:{n}", page, pages)
 
 
 def _localities(ctx: Ctx) -> Localities:

@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.i18n import N_
+from conversations import paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Kind, Reply
@@ -138,12 +139,7 @@ def page_of(
 
 
 def page_buttons(ctx: Ctx, prefix: str, page: int, pages: int, suffix: str = "") -> list[Choice]:
-    buttons = []
-    if page > 0:
-        buttons.append(Choice(ctx._("⬅️ Previous page"), f"{prefix}:{page - 1}{suffix}"))
-    if page + 1 < pages:
-        buttons.append(Choice(ctx._("➡️ Next page"), f"{prefix}:{page + 1}{suffix}"))
-    return buttons
+    return paging.page_buttons(ctx, lambda n: f"{prefix}:{n}{suffix}", page, pages, first=0)
 
 
 def local_due(day: date, tz: Any) -> datetime:

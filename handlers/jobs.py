@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_, Translator
 from conversations import jobs as dialogs
+from conversations import paging
 from conversations.broadcasts import ward_names
 from conversations.context import Ctx
 from conversations.messages import Choice, Document, Reply
@@ -80,10 +81,7 @@ async def list_page(ctx: Ctx, page: int = 1, ward_key: str = "-", trade: str = "
         choices.append(Choice(label if len(label) <= 40 else label[:39] + "…",
                               f"{PREFIX}:s:{job.id}:{page}:{ward_key}:{trade}"))
     base = f"{PREFIX}:l:{{page}}:{ward_key}:{trade}"
-    if page > 1:
-        choices.append(Choice(ctx._("◀️ Previous page"), base.format(page=page - 1)))
-    if page < pages:
-        choices.append(Choice(ctx._("Next page ▶️"), base.format(page=page + 1)))
+    choices += paging.page_buttons(ctx, lambda n: base.format(page=n), page, pages)
     choices.append(Choice(ctx._("📍 By ward"), f"{PREFIX}:fw:{trade}"))
     choices.append(Choice(ctx._("🔧 By trade"), f"{PREFIX}:ft:{ward_key}"))
     if ward or trade_id:

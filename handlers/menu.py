@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_
+from conversations import paging
 from conversations.engine import CANCEL, RESTART, RESUME
 from conversations.messages import Choice, Reply
 from handlers.registry import Command, Registry
@@ -35,10 +36,7 @@ def main_menu(ctx: Ctx, text: str | None = None, page: int = 1) -> Reply:
     page = min(max(page, 1), pages)
     for item in items[(page - 1) * MENU_PAGE:page * MENU_PAGE]:
         choices.append(Choice(ctx._(item.label), f"menu:{item.id}"))
-    if page > 1:
-        choices.append(Choice(ctx._("◀️ Previous page"), f"menu:page:{page - 1}"))
-    if page < pages:
-        choices.append(Choice(ctx._("Next page ▶️"), f"menu:page:{page + 1}"))
+    choices += paging.page_buttons(ctx, lambda n: f"menu:page:{n}", page, pages)
     heading = ctx._("What would you like to do? Choose a button or type its number.")
     return Reply(f"{text}\n\n{heading}" if text else heading, tuple(choices))
 

@@ -29,6 +29,7 @@ from datetime import date
 from typing import TypeVar
 
 from bot.i18n import N_
+from conversations import paging
 from conversations.context import Ctx
 from conversations.messages import Choice, Reply
 from domain.formatting import format_date
@@ -106,12 +107,7 @@ def _page_number(index: int) -> int:
 
 
 def _page_buttons(ctx: Ctx, base: str, page: int, pages: int) -> list[Choice]:
-    buttons = []
-    if page > 1:
-        buttons.append(Choice(ctx._("⬅️ Previous page"), f"{base}:{page - 1}"))
-    if page < pages:
-        buttons.append(Choice(ctx._("➡️ Next page"), f"{base}:{page + 1}"))
-    return buttons
+    return paging.page_buttons(ctx, lambda n: f"{base}:{n}", page, pages)
 
 
 def _page_line(ctx: Ctx, page: int, pages: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -46,9 +47,12 @@ async def test_run_prints_the_url_serves_and_stops_quickly(tmp_path: Path, sig: 
 
 def test_the_wheel_carries_catalogs_data_migrations_and_the_page(tmp_path: Path) -> None:
     """`pip install .` alone must give a working bot: everything read at run time is packaged."""
+    source = tmp_path / "src"  # setuptools writes build/ beside the sources: not in the repo
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "var", "*.egg-info", "__pycache__", ".pytest_cache"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
+         "-w", str(tmp_path), str(source)],
         check=True, capture_output=True, timeout=180,
     )
     [wheel] = tmp_path.glob("giamngheo_bot-*.whl")

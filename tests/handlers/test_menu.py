@@ -21,10 +21,10 @@ async def test_an_officers_longer_menu_comes_in_pages(chat: Chat, app) -> None: 
         await session.execute(update(User).values(role="officer"))
     await chat.send("/menu")
     first = [label for label in chat.labels if "Trang" not in label]
-    assert len(first) == 8 and chat.labels[-1] == "Trang sau ▶️"
+    assert len(first) == 8 and chat.labels[-1] == "➡️ Trang sau"
     await chat.send("trang sau")  # the button's label typed
     second = [label for label in chat.labels if "Trang" not in label]
     assert second and not set(first) & set(second)
-    assert chat.labels[-1] == "◀️ Trang trước"
+    assert chat.labels[-1] == "⬅️ Trang trước"
     everything = {i.id for i in app.core.registry.menu_for("officer")}
     assert len(first) + len(second) == len(everything)
