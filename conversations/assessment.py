@@ -40,7 +40,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import N_
-from conversations import paging
+from conversations import answers, paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Say, Step
 from conversations.messages import Choice, Kind, Reply
@@ -64,7 +64,7 @@ from domain.poverty import (
     standard_for,
     translate_household,
 )
-from domain.text import fold_plain, parse_int, parse_money, parse_phone, parse_yes_no
+from domain.text import fold_plain, parse_int, parse_money, parse_yes_no
 
 NAME = "assessment"
 PAGE_SIZE = 8
@@ -600,9 +600,9 @@ def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def accept_name(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores a name of 2 to 100 characters with at least one letter."""
-    name = " ".join(answer.text.split())
-    if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
-        return Retry(ctx._("Please type a full name."), "Nguyễn Văn An")
+    name = answers.full_name(ctx, answer)
+    if isinstance(name, Retry):
+        return name
     data["name"] = name
     return Next("phone")
 
@@ -615,10 +615,9 @@ def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores a Vietnamese mobile number."""
-    raw = str(answer.payload.get("phone", "")) if answer.kind == Kind.CONTACT else answer.text
-    phone = parse_phone(raw)
-    if phone is None:
-        return Retry(ctx._("That does not look like a Vietnamese mobile number."), "0912345678")
+    phone = answers.mobile_phone(ctx, answer)
+    if isinstance(phone, Retry):
+        return phone
     data["phone"] = phone
     return Next("consent")
 

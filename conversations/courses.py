@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from conversations import paging
+from conversations import answers, paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Say, Step
 from conversations.messages import Choice, Kind, Reply
@@ -47,7 +47,7 @@ from db.models import User
 from domain.formatting import format_date, parse_date
 from domain.localities import Localities, Unit, find_unit, normalise_name
 from domain.tables import Row, TableError, read_table
-from domain.text import fold, fold_plain, parse_int, parse_phone, parse_yes_no
+from domain.text import fold, fold_plain, parse_int, parse_yes_no
 from handlers.registry import ADMINS, ImportResult
 
 SIGNUP = "course_signup"
@@ -640,9 +640,9 @@ def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def accept_name(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores a name of 2 to 100 characters with a letter."""
-    name = " ".join(answer.text.split())
-    if not 2 <= len(name) <= 100 or not any(ch.isalpha() for ch in name):
-        return Retry(ctx._("Please type a full name."), "Nguyễn Văn An")
+    name = answers.full_name(ctx, answer)
+    if isinstance(name, Retry):
+        return name
     data["full_name"] = name
     return Next("birth_year")
 
@@ -672,10 +672,9 @@ def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores a Vietnamese mobile number."""
-    raw = str(answer.payload.get("phone", "")) if answer.kind == Kind.CONTACT else answer.text
-    phone = parse_phone(raw)
-    if phone is None:
-        return Retry(ctx._("That does not look like a Vietnamese mobile number."), "0912345678")
+    phone = answers.mobile_phone(ctx, answer)
+    if isinstance(phone, Retry):
+        return phone
     data["phone"] = phone
     return Next("ward")
 

@@ -23,6 +23,7 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import N_, Translator
+from conversations import answers
 from conversations.broadcasts import ward_at, ward_by_text, ward_names
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
@@ -31,7 +32,7 @@ from db import broadcasts as repo
 from db import users as users_repo
 from domain.formatting import format_date, format_money, parse_date
 from domain.tables import Row, TableError, read_table
-from domain.text import fold, match_choice, parse_money, parse_phone
+from domain.text import fold, match_choice, parse_money
 from handlers.registry import ImportResult
 
 TRADES = {
@@ -491,10 +492,9 @@ def _ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def _accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the phone, asks for consent."""
-    raw = answer.payload.get("phone", "") if answer.kind == Kind.CONTACT else answer.text
-    phone = parse_phone(raw)
-    if phone is None:
-        return Retry(ctx._("That does not look like a mobile number."), "0912345678")
+    phone = answers.mobile_phone(ctx, answer)
+    if isinstance(phone, Retry):
+        return phone
     data["phone"] = phone
     return Next("consent")
 

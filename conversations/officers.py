@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.i18n import N_
-from conversations import paging
+from conversations import answers, paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Kind, Reply
@@ -299,9 +299,9 @@ def accept_hh_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     if answer.choice == "oh:nophone":
         data["phone"] = None
         return Next("members")
-    phone = parse_phone(answer.text)
-    if phone is None:
-        return Retry(ctx._("That is not a mobile number."), "0912 345 678")
+    phone = answers.mobile_phone(ctx, answer)
+    if isinstance(phone, Retry):
+        return phone
     data["phone"] = phone
     return Next("members")
 
