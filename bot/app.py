@@ -74,7 +74,7 @@ class App:
     engine: AsyncEngine | None = None
     core: Core | None = None
     catalogs: dict[str, Translator] = field(default_factory=dict)
-    web_channel: WebChannel = field(default_factory=WebChannel)
+    web_channel: WebChannel = field(init=False)
     channels: list[Outbound] = field(default_factory=list)
     scheduler: Any = None
     delivery: Any = None
@@ -88,6 +88,7 @@ class App:
         if migrate:
             await upgrade(self.engine)
         services = Services(content=content, clock=self.clock)
+        self.web_channel = WebChannel(session_factory(self.engine), self.clock)
         services.outbound["web"] = self.web_channel
         self.core = Core(
             sessions=session_factory(self.engine),

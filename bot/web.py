@@ -11,16 +11,18 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
+from db.models import WebInboxMessage
+from db.outbox import payload_to_reply, reply_to_payload
 
 log = logging.getLogger("giamngheo.web")
 
@@ -53,21 +55,46 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
 
 
 class WebChannel:
-    """The web chat as an `Outbound`: proactive messages wait in a bounded per-browser inbox."""
+    """The web chat as an `Outbound`: what the bot sends on its own waits in the database
+    (web_inbox) until the page polls for it, so a restart in between loses nothing. At most
+    INBOX_LIMIT messages wait per browser; older ones give way."""
 
     channel = "web"
 
-    def __init__(self) -> None:
-        self._inbox: dict[str, deque[Reply]] = defaultdict(lambda: deque(maxlen=INBOX_LIMIT))
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         if not CLIENT_ID.match(chat_id):
             raise DeliveryError("unknown web chat id", permanent=True)
-        self._inbox[chat_id].append(reply)
+        async with self.sessions() as session, session.begin():
+            session.add(WebInboxMessage(
+                chat_id=chat_id, payload=reply_to_payload(reply), created_at=self.clock()
+            ))
+            await session.flush()
+            keep = (
+                select(WebInboxMessage.id).where(WebInboxMessage.chat_id == chat_id)
+                .order_by(WebInboxMessage.id.desc()).limit(INBOX_LIMIT)
+            )
+            await session.execute(delete(WebInboxMessage).where(
+                WebInboxMessage.chat_id == chat_id, WebInboxMessage.id.not_in(keep)
+            ))
 
-    def take(self, chat_id: str) -> list[Reply]:
-        box = self._inbox.pop(chat_id, None)
-        return list(box) if box else []
+    async def take(self, chat_id: str) -> list[Reply]:
+        """The waiting messages, oldest first; they are gone from the inbox once taken."""
+        async with self.sessions() as session, session.begin():
+            rows = list((await session.execute(
+                select(WebInboxMessage).where(WebInboxMessage.chat_id == chat_id)
+                .order_by(WebInboxMessage.id).with_for_update()
+            )).scalars())
+            if rows:
+                await session.execute(
+                    delete(WebInboxMessage).where(WebInboxMessage.id.in_([r.id for r in rows]))
+                )
+        return [payload_to_reply(row.payload) for row in rows]
 
 
 def build_web_app(
@@ -109,7 +136,7 @@ def build_web_app(
         client_id = request.query.get("client_id", "")
         if not CLIENT_ID.match(client_id):
             raise web.HTTPBadRequest(text="bad client_id")
-        replies = web_channel.take(client_id)
+        replies = await web_channel.take(client_id)
         return web.json_response({"replies": [reply_to_json(r) for r in replies]})
 
     async def healthcheck(_request: web.Request) -> web.Response:

@@ -207,3 +207,15 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class WebInboxMessage(Base):
+    """A message the bot sent on its own to a web-chat browser, kept until the page fetches it
+    (the page polls), so a restart in between loses nothing."""
+
+    __tablename__ = "web_inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(128), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -6,18 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete
+
 from db import users as repo
+from db.models import WebInboxMessage
 from handlers.registry import Job, Registry
 
 if TYPE_CHECKING:
     from handlers.core import Core
 
 KEEP_DELIVERIES = timedelta(days=7)
+KEEP_WEB_INBOX = timedelta(days=30)
 
 
 async def prune_deliveries(core: Core) -> None:
     async with core.sessions() as session, session.begin():
         await repo.prune_deliveries(session, core.services.clock() - KEEP_DELIVERIES)
+        # a browser that never came back: its waiting messages are dropped after a month
+        await session.execute(delete(WebInboxMessage).where(
+            WebInboxMessage.created_at < core.services.clock() - KEEP_WEB_INBOX))
 
 
 def register(registry: Registry) -> None:

@@ -59,3 +59,16 @@ async def test_messages_sent_by_the_bot_wait_in_the_inbox(site: str, app) -> Non
         assert inbox["replies"][0]["choices"] == [{"label": "OK", "payload": "x:ok"}]
         empty = await (await http.get(site + "api/inbox?client_id=browser-0002")).json()
         assert empty == {"replies": []}
+
+
+async def test_waiting_messages_survive_a_restart(database_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.support import open_app
+
+    first = await open_app(database_url, clock)
+    await first.web_channel.send("browser-0003", Reply("Lịch học ngày mai"))
+    await first.close()
+    second = await open_app(database_url, clock)
+    [waiting] = await second.web_channel.take("browser-0003")
+    assert waiting.text == "Lịch học ngày mai"
+    assert await second.web_channel.take("browser-0003") == []
+    await second.close()

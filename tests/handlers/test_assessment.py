@@ -468,8 +468,8 @@ async def test_the_scheduled_daily_job_reaches_the_web_chat_inbox(app, clock) ->
     clock.now = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)  # 06:00 on 1/1/2027 in Vietnam
     await reassess_daily(app.core)
     await Delivery(app.core).run_once()
-    [notice] = app.web_channel.take("chat-avg")
+    [notice] = await app.web_channel.take("chat-avg")
     assert "Trước đây: hộ có mức sống trung bình. Nay: hộ cận nghèo." in notice.text
     await reassess_daily(app.core)
     await Delivery(app.core).run_once()
-    assert app.web_channel.take("chat-avg") == []  # told once
+    assert await app.web_channel.take("chat-avg") == []  # told once

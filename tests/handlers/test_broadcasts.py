@@ -109,19 +109,19 @@ async def test_targeted_broadcast_reaches_exactly_the_subscribed(database_url, c
     assert "Thông báo #1 đang được gửi tới 1 người." in admin.text
 
     await _deliver(app)
-    [notice] = app.web_channel.take("ho-lan-01")
+    [notice] = await app.web_channel.take("ho-lan-01")
     assert notice.text == "Hội chợ việc làm sáng 5/12 tại nhà văn hóa phường."
     for other in ("ho-minh-01", "ho-hoa-001", "ho-tuan-01", "ho-an-0001"):
-        assert app.web_channel.take(other) == []
+        assert await app.web_channel.take(other) == []
 
     await tick(app.core)
     await _deliver(app)
-    [report] = app.web_channel.take(ADMIN)
+    [report] = await app.web_channel.take(ADMIN)
     assert "Thông báo #1 đã gửi xong." in report.text
     assert "✅ Đã gửi: 1" in report.text and "⛔ Đã chặn bot: 0" in report.text
     await tick(app.core)  # the report is sent once
     await _deliver(app)
-    assert app.web_channel.take(ADMIN) == []
+    assert await app.web_channel.take(ADMIN) == []
     await app.close()
 
 
@@ -167,11 +167,11 @@ async def test_opting_out_after_queueing_is_reported_and_nothing_is_sent(databas
     await admin.press("✅ Gửi ngay")
     await minh.send("dung")  # before delivery reached them
     await _deliver(app)
-    assert len(app.web_channel.take("ho-lan-01")) == 1
-    assert app.web_channel.take("ho-minh-01") == []
+    assert len(await app.web_channel.take("ho-lan-01")) == 1
+    assert await app.web_channel.take("ho-minh-01") == []
     await tick(app.core)
     await _deliver(app)
-    [report] = app.web_channel.take(ADMIN)
+    [report] = await app.web_channel.take(ADMIN)
     assert "✅ Đã gửi: 1" in report.text
     assert "🔕 Đã hủy đăng ký trước khi nhận: 1" in report.text
     await app.close()
@@ -199,7 +199,7 @@ async def test_photo_is_stored_once_and_sent_to_each(database_url, clock) -> Non
     assert media == 1 and all("image" not in p and p["media"] for p in payloads)
     await _deliver(app)
     for user in ("ho-lan-01", "ho-minh-01", "ho-hoa-001"):
-        [sent] = app.web_channel.take(user)
+        [sent] = await app.web_channel.take(user)
         assert sent.image == photo
     await app.close()
 

@@ -160,9 +160,9 @@ async def test_full_course_offers_waitlist_and_cancel_promotes_the_first(app) ->
     assert await statuses(app) == {"Nguyễn Thị Lan": "cancelled", "Trần Văn Bình": "registered",
                                    "Lê Thị Cúc": "waitlist"}
     await deliver_all(app)
-    [notice] = app.web_channel.take("household-2")
+    [notice] = await app.web_channel.take("household-2")
     assert notice.text.startswith("Tin vui: đã có chỗ cho bạn trong khóa học May công nghiệp")
-    assert app.web_channel.take("household-3") == []
+    assert await app.web_channel.take("household-3") == []
 
     await first.send("/huydangky")
     assert "Bạn chưa đăng ký khóa học nào." in first.text
@@ -204,9 +204,9 @@ async def test_reminder_once_at_local_time_and_not_again_after_a_restart(  # typ
     clock.advance(minutes=5)
     assert await queue_reminders(app.core) == 0
     await deliver_all(app)
-    [reminder] = app.web_channel.take("household-1")
+    [reminder] = await app.web_channel.take("household-1")
     assert reminder.text.startswith("Nhắc lịch: ngày mai, 07/12/2026, khóa học May công nghiệp")
-    assert app.web_channel.take("household-2") == []  # waiting, not reminded
+    assert await app.web_channel.take("household-2") == []  # waiting, not reminded
 
     await app.close()
     restarted = await open_app(database_url, clock, admin_ids=f"web:{ADMIN}")
@@ -352,7 +352,7 @@ async def test_admin_adds_a_course_then_moves_and_cancels_it_registrants_told(ap
     await admin.press("Xác nhận")
     assert "Sửa chữa điện dân dụng: đã hủy." in admin.text
     await deliver_all(app)
-    moved, cancelled = app.web_channel.take("household-1")
+    moved, cancelled = await app.web_channel.take("household-1")
     assert moved.text.startswith("Thay đổi khóa học Sửa chữa điện dân dụng: nay học từ "
                                  "21/12/2026 đến 13/03/2027.")
     assert "đã bị hủy" in cancelled.text
@@ -375,7 +375,7 @@ async def test_sign_ups_are_shown_and_deleted_with_the_personal_data(app) -> Non
     assert "đăng ký khóa học: 1" in first.text
     assert await statuses(app) == {"Trần Văn Bình": "registered"}
     await deliver_all(app)
-    assert "Tin vui" in app.web_channel.take("household-2")[0].text
+    assert "Tin vui" in (await app.web_channel.take("household-2"))[0].text
 
 
 async def test_filter_by_trade_and_ward_and_pages_of_eight(app) -> None:  # type: ignore[no-untyped-def]

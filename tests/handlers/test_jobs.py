@@ -76,11 +76,11 @@ async def test_posted_notice_goes_to_matching_subscribed_seekers(database_url, c
     assert "Đã đăng tin tuyển dụng #1; đã gửi tới 1 người tìm việc" in admin.text
 
     await _deliver(app)
-    [notice] = app.web_channel.take("seeker-lan")
+    [notice] = await app.web_channel.take("seeker-lan")
     assert notice.text.startswith("Có việc làm mới hợp với hồ sơ tìm việc của bạn:")
     assert "💼 Công nhân may" in notice.text
-    assert app.web_channel.take("seeker-minh") == []  # another trade
-    assert app.web_channel.take("seeker-hoa") == []  # not subscribed
+    assert await app.web_channel.take("seeker-minh") == []  # another trade
+    assert await app.web_channel.take("seeker-hoa") == []  # not subscribed
     await app.close()
 
 

@@ -127,7 +127,7 @@ async def test_invite_join_household_visit_reminder_once_and_audit(database_url,
     delivery = Delivery(app.core, {})
     assert await delivery.run_once() == 1
     assert await delivery.run_once() == 0
-    inbox = app.web_channel.take("officer-a")
+    inbox = await app.web_channel.take("officer-a")
     assert len(inbox) == 1
     assert "Đến hẹn thăm lại hôm nay: HGD001 · Nguyễn Văn An" in inbox[0].text
 
