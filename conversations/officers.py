@@ -704,6 +704,7 @@ def parse_quick_visit(text: str, today: date) -> QuickVisit | None:
             return None
         words = words[:-2]
     kind, note = parse_kind(" ".join(words[1:]))
+    note = note.rstrip(" ,;.-–")  # "…nuôi bò, hẹn 15/12": the comma belonged to "hẹn"
     if len(note) < 2:
         return None
     return QuickVisit(clean_code(words[0]) or "", kind or "checkin", note[:2000], follow_up)

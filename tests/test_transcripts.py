@@ -5,6 +5,8 @@ diff in review. Regenerate on purpose only: `UPDATE_GOLDEN=1 make test`."""
 from __future__ import annotations
 
 import os
+import random
+import secrets
 from pathlib import Path
 
 import pytest
@@ -27,13 +29,20 @@ def _render(inputs: list[str], outputs: list[list[str]], final_state: str) -> st
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
-async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     spec = yaml.safe_load(script.read_text(encoding="utf-8"))
-    app = await open_app(sqlite_url, clock)
-    chat = Chat(app, user=spec["user"])
-    outputs = []
-    for typed in spec["inputs"]:
-        replies = await chat.send(str(typed))
+    # fixed ids: codes the bot hands out (registration, invites) come from `secrets.choice`
+    monkeypatch.setattr(secrets, "choice", random.Random(2026).choice)
+    app = await open_app(sqlite_url, clock, **spec.get("settings", {}))
+    chats: dict[str, Chat] = {}
+    shown, outputs = [], []
+    for step in spec["inputs"]:
+        # a plain string is the script's user typing; {as: someone, send: text} another person
+        who, typed = (step["as"], str(step["send"])) if isinstance(step, dict) else (
+            spec["user"], str(step))
+        chat = chats.setdefault(who, Chat(app, user=who))
+        replies = await chat.send(typed)
+        shown.append(typed if who == spec["user"] else f"[{who}] {typed}")
         outputs.append([numbered_text(reply) + "\n" for reply in replies])
         clock.advance(seconds=20)
     async with app.core.sessions() as session:
@@ -46,7 +55,7 @@ async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, cl
                 User.external_id == spec["user"]))).first()
     await app.close()
     final = "none" if row is None else f"dialog={row[0]} step={row[1]}"
-    transcript = _render([str(i) for i in spec["inputs"]], outputs, final)
+    transcript = _render(shown, outputs, final)
     golden = DATA / "golden" / f"{script.stem}.txt"
     if os.environ.get("UPDATE_GOLDEN") == "1" or not golden.exists():
         golden.write_text(transcript, encoding="utf-8")
