@@ -171,9 +171,9 @@ async def subscribe(
 
 async def unsubscribe(session: AsyncSession, user_id: int) -> int:
     """Opt out of everything: the subscription goes, and broadcasts still queued for this user
-    are skipped as "opted out". Returns how many rows it removed (0: was not subscribed)."""
-    topics = await session.execute(
-        delete(SubscriptionTopic).where(SubscriptionTopic.user_id == user_id))
+    are skipped as "opted out". Returns how many subscriptions it removed (0 or 1: its topics are
+    part of it), as the deletion receipt should count them."""
+    await session.execute(delete(SubscriptionTopic).where(SubscriptionTopic.user_id == user_id))
     subs = await session.execute(delete(Subscription).where(Subscription.user_id == user_id))
     await session.execute(
         update(OutboxMessage)
@@ -181,7 +181,7 @@ async def unsubscribe(session: AsyncSession, user_id: int) -> int:
                OutboxMessage.group_key.like("bc:%"))
         .values(status="skipped", last_error=OPTED_OUT)
     )
-    return (subs.rowcount or 0) + (topics.rowcount or 0)
+    return subs.rowcount or 0
 
 
 async def is_subscribed(session: AsyncSession, user_id: int, topic: str) -> bool:

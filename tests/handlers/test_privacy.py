@@ -50,3 +50,20 @@ async def test_unclear_answer_to_delete_asks_again(chat: Chat) -> None:
     await chat.send("để mai tính")
     assert "Bạn trả lời có hoặc không nhé." in chat.text
     assert "Ví dụ: có" in chat.text
+
+
+async def test_delete_covers_every_feature_that_keeps_personal_data(chat: Chat, app) -> None:  # type: ignore[no-untyped-def]
+    """A household that subscribed to notices: /dulieucuatoi shows it, /xoadulieu removes it
+    with the account, and the receipt names both sections."""
+    for typed in ("/theodoi", "1", "xong", "Phan Rang", "bỏ qua", "1"):
+        await chat.send(typed)
+    await chat.send("/dulieucuatoi")
+    assert "Việc làm" in chat.text
+    await chat.send("/xoadulieu")
+    await chat.press("Có, xóa hết")
+    assert "đăng ký nhận thông báo: 1" in chat.text
+    assert "tài khoản: 1" in chat.text
+    sections = {section.name for section in app.core.registry.personal_data}
+    assert {"shared self-assessments", "notice subscriptions", "course sign-ups",
+            "job-seeker profile", "ward officer role", "account"} <= sections
+    assert app.core.registry.personal_data[-1].name == "account"  # the account goes last
