@@ -36,6 +36,7 @@ flowchart TD
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -170,7 +171,8 @@ async def _on_start(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
         note = ctx._("Sorry, I have no poverty standard for today's date yet. Please ask the "
                      "ward office (UBND phường/xã).")
         return Done([Reply(note)], menu=True)
-    data.update(standard=standard.id, answers={}, period="month", mode="total")
+    data.update(standard=standard.id, answers={}, period="month", mode="total",
+                run=secrets.token_hex(8))
     return None
 
 
@@ -467,7 +469,7 @@ async def accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
         standard = _standard(ctx, data)
         result = assess(household(ctx, data), standard)
         await repo.record_tally(ctx.session, data["ward"], ctx.local_now.date(), standard.id,
-                                result.category.value)
+                                result.category.value, run=data.get("run"))
         replies = result_replies(ctx, data, result)
         if data["ward"] is None:  # no ward to share with
             return Done(replies, menu=True)

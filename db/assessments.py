@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.messages import Reply
 from db import outbox
-from db.models import AssessmentTally, SharedAssessment, User
+from db.models import AssessmentRun, AssessmentTally, SharedAssessment, User
 from domain.formatting import format_date, format_money
 from domain.poverty import (
     N_,
@@ -53,9 +55,18 @@ CATEGORY_NAMES: dict[str, str] = {
 
 
 async def record_tally(
-    session: AsyncSession, ward: str | None, day: date, standard_id: str, category: str
+    session: AsyncSession, ward: str | None, day: date, standard_id: str, category: str,
+    run: str | None = None,
 ) -> None:
-    """Count one assessment; nothing about who made it is kept."""
+    """Count one assessment; nothing about who made it is kept. With `run` (the dialog's random
+    token), a run confirmed a second time after going back is not counted again."""
+    if run is not None:
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        added = await session.execute(
+            insert(AssessmentRun).values(token=run, day=day).on_conflict_do_nothing()
+        )
+        if not added.rowcount:
+            return
     key = {"ward": ward or "", "day": day, "standard_id": standard_id, "category": category}
     row = await _tally_row(session, key)
     if row is None:
@@ -67,6 +78,10 @@ async def record_tally(
             row = await _tally_row(session, key)
             assert row is not None
     row.count += 1
+
+
+async def prune_runs(session: AsyncSession, before: date) -> None:
+    await session.execute(delete(AssessmentRun).where(AssessmentRun.day < before))
 
 
 async def _tally_row(session: AsyncSession, key: dict[str, object]) -> AssessmentTally | None:

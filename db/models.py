@@ -149,6 +149,17 @@ class AssessmentTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class AssessmentRun(Base):
+    """One random token per self-assessment run, so its result is counted once even when the
+    household goes back and confirms again (the back-stack restores the run's answers, so a flag
+    in them could not remember it). No link to any person; pruned after two days."""
+
+    __tablename__ = "assessment_runs"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+
+
 class SharedAssessment(Base):
     """A self-assessment the household agreed to share with its ward officers (their queue).
 

@@ -8,6 +8,7 @@ and deleted by /xoadulieu through the `PersonalData` section registered here.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_
@@ -72,8 +73,16 @@ async def reassess_daily(core: Core) -> None:
              report.changed, report.notified, report.failed)
 
 
+async def prune_runs(core: Core) -> None:
+    """Forget the run tokens that kept tallies from counting a run twice (after two days)."""
+    today = core.services.clock().astimezone(core.settings.tz).date()
+    async with core.sessions() as session, session.begin():
+        await repo.prune_runs(session, today - timedelta(days=2))
+
+
 def register(registry: Registry) -> None:
     registry.job(Job("reassess-shared-results", reassess_daily, at="06:00"))
+    registry.job(Job("assessment-run-tokens", prune_runs, at="03:00"))
     registry.dialog(dialog.build_dialog())
     registry.command(Command(COMMAND, N_("Check whether your household may be poor or "
                                          "near-poor"), start))

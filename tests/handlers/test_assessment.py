@@ -473,3 +473,20 @@ async def test_the_scheduled_daily_job_reaches_the_web_chat_inbox(app, clock) ->
     await reassess_daily(app.core)
     await Delivery(app.core).run_once()
     assert await app.web_channel.take("chat-avg") == []  # told once
+
+
+async def test_confirming_again_after_going_back_is_counted_once(chat: Chat, app) -> None:  # type: ignore[no-untyped-def]
+    await to_review(chat)
+    await chat.press("Đúng rồi")
+    await chat.press("Quay lại")  # from the share question back to the review
+    assert "Bạn xem lại câu trả lời nhé" in chat.text
+    await chat.press("Đúng rồi")
+    await chat.press("Không, cảm ơn")
+    async with app.core.sessions() as session:
+        tally = (await session.execute(select(AssessmentTally))).scalar_one()
+    assert tally.count == 1
+    await to_review(chat)  # a new run is a new household's answer: counted
+    await chat.press("Đúng rồi")
+    async with app.core.sessions() as session:
+        tally = (await session.execute(select(AssessmentTally))).scalar_one()
+    assert tally.count == 2
