@@ -31,9 +31,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB: timedelta durations, no d
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
-import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -42,8 +40,7 @@ from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from typing import Any  # noqa: E402
 
-import telegram  # noqa: E402
-
+from bench.common import machine  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegramServer  # noqa: E402
 
 FIRST_CHAT = 100_000
@@ -226,12 +223,6 @@ def table(results: Sequence[Result]) -> str:
             f"| {r.figures['enqueue_s']:.2f} | {cpu:.0f} | {r.figures['rss_mb']:.0f} "
             f"| {'PASS' if r.ok else 'FAIL'} |")
     return "\n".join(lines)
-
-
-def machine() -> str:
-    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
-            f"({platform.machine()}, {platform.system()}), Python {platform.python_version()}, "
-            f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version}")
 
 
 async def bench(args: argparse.Namespace) -> int:

@@ -42,19 +42,16 @@ import cProfile  # noqa: E402
 import html  # noqa: E402
 import itertools  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
-import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import deque  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import timedelta  # noqa: E402
 from typing import Any  # noqa: E402
 
-import telegram  # noqa: E402
-
+from bench.common import machine  # noqa: E402
 from tests.fakes.telegram_server import FakeTelegramServer  # noqa: E402
 
 FIRST_CHAT = 10_000
@@ -381,12 +378,6 @@ def table(results: Sequence[Result]) -> str:
             f"| {r.cpu_per_update * 1000:.1f} | {r.rss_kb / 1024:.0f} "
             f"| {r.target or '—'} | {r.verdict or '—'} |")
     return "\n".join(lines)
-
-
-def machine() -> str:
-    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
-            f"({platform.machine()}, {platform.system()}), Python {platform.python_version()}, "
-            f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version}")
 
 
 async def bench(args: argparse.Namespace) -> None:

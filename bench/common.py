@@ -1,0 +1,16 @@
+"""What every benchmark prints about the machine it ran on, so figures are read in context."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+from datetime import UTC, datetime
+
+import telegram
+
+
+def machine() -> str:
+    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs "
+            f"({platform.machine()}, {platform.system()}), Python {platform.python_version()}, "
+            f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version}")
