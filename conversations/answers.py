@@ -1,17 +1,40 @@
-"""Reading the answers several dialogs ask for in the same way: a person's full name and a
-mobile number (typed, or shared with the channel's contact button). Each returns the value or a
-`Retry` that says what is wrong and gives an example, so every dialog re-asks alike."""
+"""Reading the answers several dialogs ask for in the same way: a person's full name, a mobile
+number (typed, or shared with the channel's contact button), and a ward (a button or its name
+typed, an old ward name leading to the ward it is in now). The name and phone readers return
+the value or a `Retry` that says what is wrong and gives an example, so every dialog re-asks
+alike."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from conversations.engine import Answer, Retry
+from conversations.engine import Answer, Next, Outcome, Retry
 from conversations.messages import Kind
+from domain.localities import find_unit
 from domain.text import parse_phone
 
 if TYPE_CHECKING:
     from conversations.context import Ctx
+
+T = TypeVar("T")
+
+
+def storing(
+    key: str, read: Callable[[Ctx, Answer], T | Retry], then: str
+) -> Callable[[Ctx, dict[str, Any], Answer], Outcome]:
+    """A step's `accept` that reads the answer with `read` (e.g. `mobile_phone`), keeps it
+    under `key` and goes on to step `then`; an unusable answer is asked again."""
+
+    def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+        value = read(ctx, answer)
+        if isinstance(value, Retry):
+            return value
+        data[key] = value
+        return Next(then)
+
+    accept.__doc__ = f"Stores `{key}` read by {read.__name__}, then asks {then}."
+    return accept
 
 
 def full_name(ctx: Ctx, answer: Answer) -> str | Retry:
@@ -29,3 +52,30 @@ def mobile_phone(ctx: Ctx, answer: Answer) -> str | Retry:
     if phone is None:
         return Retry(ctx._("That does not look like a Vietnamese mobile number."), "0912345678")
     return phone
+
+
+def ward_names(ctx: Ctx) -> list[str]:
+    """The current wards' full names ("phường Đông Hải"), in the data file's order."""
+    localities = ctx.services.content.get("localities")
+    return [unit.full_name for unit in localities.current.units] if localities else []
+
+
+def ward_by_text(ctx: Ctx, text: str) -> str | None:
+    """The current ward a typed name means (an old ward name leads to the ward it is in now)."""
+    localities = ctx.services.content.get("localities")
+    match = find_unit(localities, text) if localities else None
+    return match.current_unit.full_name if match and match.current_unit else None
+
+
+def ward_at(ctx: Ctx, index: str) -> str | None:
+    names = ward_names(ctx)
+    return names[int(index)] if index.isdigit() and int(index) < len(names) else None
+
+
+def picked_ward(ctx: Ctx, answer: Answer, prefix: str) -> str | None:
+    """The ward of a `<prefix><index>` button (from `ward_names`), or the ward typed; None if
+    the answer names no current ward."""
+    choice = answer.choice or ""
+    if choice.startswith(prefix):
+        return ward_at(ctx, choice.removeprefix(prefix))
+    return ward_by_text(ctx, answer.text)

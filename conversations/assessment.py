@@ -600,28 +600,10 @@ def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
                        "example: Nguyễn Văn An"))
 
 
-def accept_name(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores a name of 2 to 100 characters with at least one letter."""
-    name = answers.full_name(ctx, answer)
-    if isinstance(name, Retry):
-        return name
-    data["name"] = name
-    return Next("phone")
-
-
 def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed or shared with the channel's button)."""
     return Reply(ctx._("Which phone number can the officers call? Type it, for example "
                        "0912345678, or press the button to share your number."), request="phone")
-
-
-def accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores a Vietnamese mobile number."""
-    phone = answers.mobile_phone(ctx, answer)
-    if isinstance(phone, Retry):
-        return phone
-    data["phone"] = phone
-    return Next("consent")
 
 
 def ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -679,8 +661,8 @@ def build_dialog() -> Dialog:
             Step("review", ask_review, accept_review),
             Step("pick", ask_pick, accept_pick),
             Step("share", ask_share, accept_share),
-            Step("name", ask_name, accept_name),
-            Step("phone", ask_phone, accept_phone,
+            Step("name", ask_name, answers.storing("name", answers.full_name, "phone")),
+            Step("phone", ask_phone, answers.storing("phone", answers.mobile_phone, "consent"),
                  accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.CONTACT})),
             Step("consent", ask_consent, accept_consent),
         ],

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.i18n import N_
+from conversations.answers import picked_ward, ward_names
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Document, Kind, Reply
@@ -38,7 +39,6 @@ from db import broadcasts as repo
 from db import outbox
 from db import users as users_repo
 from domain.formatting import format_datetime, parse_date, parse_time
-from domain.localities import find_unit
 from domain.text import fold
 
 TOPIC_LABELS = {
@@ -62,24 +62,6 @@ CONSENT_PURPOSE = "job_notices"
 
 
 # -- shared helpers -------------------------------------------------------------------------
-
-
-def ward_names(ctx: Ctx) -> list[str]:
-    """The current wards' full names ("phường Đông Hải"), in the data file's order."""
-    localities = ctx.services.content.get("localities")
-    return [unit.full_name for unit in localities.current.units] if localities else []
-
-
-def ward_by_text(ctx: Ctx, text: str) -> str | None:
-    """The current ward a typed name means (an old ward name leads to the ward it is in now)."""
-    localities = ctx.services.content.get("localities")
-    match = find_unit(localities, text) if localities else None
-    return match.current_unit.full_name if match and match.current_unit else None
-
-
-def ward_at(ctx: Ctx, index: str) -> str | None:
-    names = ward_names(ctx)
-    return names[int(index)] if index.isdigit() and int(index) < len(names) else None
 
 
 def topics_line(ctx: Ctx, topics: list[str] | frozenset[str]) -> str:
@@ -150,8 +132,7 @@ def _accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     if choice == "subs:w:none":
         data["ward"] = None
         return Next("category")
-    ward = ward_at(ctx, choice[7:]) if choice.startswith("subs:w:") else ward_by_text(
-        ctx, answer.text)
+    ward = picked_ward(ctx, answer, "subs:w:")
     if ward is None:
         return Retry(ctx._("I could not find that ward. Please press one of the buttons."),
                      ward_names(ctx)[0] if ward_names(ctx) else None)
@@ -304,8 +285,7 @@ def _accept_wards(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     choice = answer.choice or ""
     if choice == "bcd:w:done":
         return Next("category")
-    ward = ward_at(ctx, choice[6:]) if choice.startswith("bcd:w:") else ward_by_text(
-        ctx, answer.text)
+    ward = picked_ward(ctx, answer, "bcd:w:")
     if ward is None:
         return Retry(ctx._("Please press a ward to tick it, then “Done”."))
     chosen = set(data.get("wards", [])) ^ {ward}

@@ -638,15 +638,6 @@ def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
                        "Nguyễn Văn An"))
 
 
-def accept_name(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores a name of 2 to 100 characters with a letter."""
-    name = answers.full_name(ctx, answer)
-    if isinstance(name, Retry):
-        return name
-    data["full_name"] = name
-    return Next("birth_year")
-
-
 def ask_birth_year(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: the year of birth (4 digits)."""
     return Reply(ctx._("In which year was {name} born? Type 4 digits, for example: 1990",
@@ -668,15 +659,6 @@ def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed, or shared with the channel's button)."""
     return Reply(ctx._("Which phone number can the labour office call? Type it, for example "
                        "0912345678, or press the button to share your number."), request="phone")
-
-
-def accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores a Vietnamese mobile number."""
-    phone = answers.mobile_phone(ctx, answer)
-    if isinstance(phone, Retry):
-        return phone
-    data["phone"] = phone
-    return Next("ward")
 
 
 def ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -796,10 +778,10 @@ def build_signup_dialog() -> Dialog:
         name=SIGNUP, title=N_("Course sign-up"), on_start=_signup_start,
         steps=[
             Step("start", ask_start, accept_start),
-            Step("name", ask_name, accept_name),
+            Step("name", ask_name, answers.storing("full_name", answers.full_name, "birth_year")),
             Step("birth_year", ask_birth_year, accept_birth_year, numeric=True,
                  zero_is_answer=False),
-            Step("phone", ask_phone, accept_phone,
+            Step("phone", ask_phone, answers.storing("phone", answers.mobile_phone, "ward"),
                  accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.CONTACT})),
             Step("ward", ask_ward, accept_ward),
             Step("household", ask_household, accept_household),

@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from conversations import answers
-from conversations.broadcasts import ward_at, ward_by_text, ward_names
+from conversations.answers import picked_ward, ward_by_text, ward_names
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Kind, Reply
@@ -277,8 +277,7 @@ def _accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     if choice == "jd:w:none":
         data["ward"] = None
         return Next("trade")
-    ward = ward_at(ctx, choice[5:]) if choice.startswith("jd:w:") else ward_by_text(
-        ctx, answer.text)
+    ward = picked_ward(ctx, answer, "jd:w:")
     if ward is None:
         return Retry(ctx._("Please press one of the buttons."))
     data["ward"] = ward
@@ -461,8 +460,7 @@ def _accept_seeker_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
     if choice == "sk:w:none":
         data["ward"] = None
         return Next("availability")
-    ward = ward_at(ctx, choice[5:]) if choice.startswith("sk:w:") else ward_by_text(
-        ctx, answer.text)
+    ward = picked_ward(ctx, answer, "sk:w:")
     if ward is None:
         return Retry(ctx._("Please press one of the buttons."))
     data["ward"] = ward
@@ -488,15 +486,6 @@ def _ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the phone number employers can call."""
     return Reply(ctx._("Which phone number can the labour office or an employer call? Type it, "
                        "e.g. 0912345678, or press the button to share it."), request="phone")
-
-
-def _accept_phone(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the phone, asks for consent."""
-    phone = answers.mobile_phone(ctx, answer)
-    if isinstance(phone, Retry):
-        return phone
-    data["phone"] = phone
-    return Next("consent")
 
 
 def _ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -544,7 +533,8 @@ SEEKER = Dialog(
         Step("trade", _ask_seeker_trade, _accept_seeker_trade),
         Step("ward", _ask_seeker_ward, _accept_seeker_ward),
         Step("availability", _ask_availability, _accept_availability),
-        Step("phone", _ask_phone, _accept_phone, numeric=True,
+        Step("phone", _ask_phone, answers.storing("phone", answers.mobile_phone, "consent"),
+             numeric=True,
              accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.CONTACT})),
         Step("consent", _ask_consent, _accept_consent),
     ],

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bot.i18n import N_, Translator
 from conversations import jobs as dialogs
 from conversations import paging
-from conversations.broadcasts import ward_names
+from conversations.answers import ward_names
 from conversations.context import Ctx
 from conversations.messages import Choice, Document, Reply
 from db import broadcasts as repo
