@@ -7,6 +7,7 @@ names the variable and the problem (`SettingsError`), never a traceback.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,9 +99,10 @@ class Settings(BaseSettings):
             raise ValueError("must be 8 to 256 characters long")
         return value
 
-    @property
+    @cached_property
     def admins(self) -> frozenset[tuple[str, str]]:
-        """(channel, external user id) pairs that are admins from the start."""
+        """(channel, external user id) pairs that are admins from the start (parsed once: the
+        core asks on every event)."""
         return parse_admin_ids(self.admin_ids)
 
     @property

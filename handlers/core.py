@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.i18n import pick_locale
 from conversations.context import Ctx
 from conversations.engine import BACK, CANCEL, RESTART, RESUME, Stepper
 from conversations.messages import Incoming, Kind, Reply
@@ -133,8 +134,6 @@ class Core:
             yield self._ctx(session, user, state, event, now)
 
     def _ctx(self, session, user, state, event, now) -> Ctx:  # type: ignore[no-untyped-def]
-        from bot.i18n import pick_locale
-
         locale = pick_locale(user.locale, event.language, self.settings.locale, set(self.catalogs))
         return Ctx(
             session=session, user=user, state=state, event=event, locale=locale,
