@@ -9,12 +9,14 @@ functions: importing it is slow and nothing is built at import time.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 FONT_FAMILY = "DejaVu Sans"
 WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 4.5, 100  # a 800 × 450 PNG: readable on a phone
 COLOURS = ("#c0392b", "#e67e22", "#27ae60", "#7f8c8d")
+_DRAWING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,9 @@ def render(chart: BarChart, fmt: str = "png") -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context({"font.family": FONT_FAMILY, "svg.fonttype": "none"}):
+    # rc_context changes matplotlib's global settings: one chart at a time (charts are drawn in
+    # worker threads, off the event loop)
+    with _DRAWING, matplotlib.rc_context({"font.family": FONT_FAMILY, "svg.fonttype": "none"}):
         figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
         axes = figure.subplots()
         count = max(len(chart.series), 1)

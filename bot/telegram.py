@@ -436,7 +436,7 @@ class TelegramChannel:
         """One Reply as one or more API calls; the keyboard goes on the last message."""
         target = _api_chat_id(chat_id)
         markup = self._markup_for(chat_id, reply)
-        chunks = split_text(html.escape(reply.text, quote=False), MAX_TEXT)
+        chunks = html_chunks(reply.text)
         if reply.image is not None or reply.document is not None:
             if not chunks or (len(chunks) == 1 and len(chunks[0]) <= MAX_CAPTION):
                 caption = chunks[0] if chunks else None
@@ -511,6 +511,11 @@ class TelegramChannel:
 
 
 # -- pure helpers (tested directly) --------------------------------------------------------
+
+
+def html_chunks(text: str) -> list[str]:
+    """A reply's text as the messages sent in HTML parse mode: escaped, then split."""
+    return split_text(html.escape(text, quote=False), MAX_TEXT)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -13,6 +13,7 @@ from conversations.engine import Answer, Next, Outcome, Retry
 from conversations.messages import Kind
 from domain.localities import find_unit
 from domain.text import parse_phone
+from handlers.payloads import index_in
 
 if TYPE_CHECKING:
     from conversations.context import Ctx
@@ -69,7 +70,8 @@ def ward_by_text(ctx: Ctx, text: str) -> str | None:
 
 def ward_at(ctx: Ctx, index: str) -> str | None:
     names = ward_names(ctx)
-    return names[int(index)] if index.isdigit() and int(index) < len(names) else None
+    at = index_in(index, names)
+    return names[at] if at is not None else None
 
 
 def picked_ward(ctx: Ctx, answer: Answer, prefix: str) -> str | None:

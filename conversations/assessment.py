@@ -66,6 +66,7 @@ from domain.poverty import (
     translate_household,
 )
 from domain.text import fold_plain, parse_int, parse_money, parse_yes_no
+from handlers.payloads import as_int, int_at, part
 
 NAME = "assessment"
 PAGE_SIZE = 8
@@ -198,7 +199,7 @@ def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Sets the ward and its area; "don't know" asks the area; a typed name is looked up."""
     choice = answer.choice or ""
     if choice.startswith("as:wardpage:"):
-        data["ward_page"] = int(choice.rsplit(":", 1)[1])
+        data["ward_page"] = int_at(choice, 2, default=0)
         return Next("ward")
     if choice == "as:ward:other":
         return Next("area")
@@ -502,10 +503,11 @@ def accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Opens the chosen indicator's question, or turns the page."""
     choice = answer.choice or ""
     if choice.startswith("as:pickpage:"):
-        data["pick_page"] = int(choice.rsplit(":", 1)[1])
+        data["pick_page"] = int_at(choice, 2, default=0)
         return Next("pick")
-    if choice.startswith("as:pick:"):
-        data["q"] = int(choice.rsplit(":", 1)[1])
+    picked = as_int(part(choice, 2)) if choice.startswith("as:pick:") else None
+    if picked is not None and picked < len(_standard(ctx, data).indicators):
+        data["q"] = picked
         return Next("indicator")
     return Retry(ctx._("Please choose a question from the buttons."))
 

@@ -21,6 +21,7 @@ flowchart LR
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from domain.formatting import format_date, parse_date
 from domain.localities import Localities, find_unit
 from domain.tables import Row, TableError, read_table
 from domain.text import fold, fold_plain, parse_int, parse_phone
+from handlers.payloads import as_id, as_int
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
 PAGE_SIZE = 8
@@ -349,7 +351,7 @@ def ask_hh_year(ctx: Ctx, data: dict[str, Any]) -> Reply:
 def accept_hh_year(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Takes a year from 2000 to this year."""
     raw = _choice_key(answer, "oh:y:") or answer.text
-    year = int(raw) if raw.strip().isdigit() else None
+    year = as_int(raw)
     if year is None or not 2000 <= year <= ctx.local_now.year:
         return Retry(ctx._("Please type a year, e.g. {year}.", year=ctx.local_now.year))
     data["category_year"] = year
@@ -497,8 +499,8 @@ async def accept_visit_household(ctx: Ctx, data: dict[str, Any], answer: Answer)
     """Takes a pressed household, or searches the typed text within the user's wards."""
     picked = _choice_key(answer, "ov:h:")
     wards = await scope(ctx)
-    if picked is not None and picked.isdigit():
-        household = await repo.get_household(ctx.session, int(picked), wards)
+    if picked is not None and as_id(picked):
+        household = await repo.get_household(ctx.session, as_id(picked) or 0, wards)
         if household is None:
             return Retry(ctx._("I cannot find that household in your wards."))
         data.pop("matches", None)
@@ -608,9 +610,9 @@ def accept_visit_follow_up(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Ou
     """Takes a future date, or none."""
     today = ctx.local_now.date()
     days = _choice_key(answer, "ov:f:")
-    if days is not None and days.isdigit():
-        later = today + timedelta(days=int(days))
-        data["follow_up_on"] = later.isoformat() if int(days) else None
+    if days is not None and as_int(days, maximum=3660) is not None:
+        later = today + timedelta(days=as_int(days) or 0)
+        data["follow_up_on"] = later.isoformat() if as_int(days) else None
         return Next("confirm")
     day = parse_date(answer.text, today)
     if day is None or day <= today:
@@ -846,7 +848,7 @@ def validate_rows(
             reasons.append(_("unknown list \"{value}\" (nghèo, cận nghèo, mới thoát nghèo, "
                              "khác)").format(value=_cell(row, "category")))
         year_text = _cell(row, "category_year")
-        row_year = int(year_text) if year_text.isdigit() else (None if year_text else year)
+        row_year = as_int(year_text) if year_text else year
         if row_year is None or not 2000 <= row_year <= year:
             reasons.append(_("invalid year \"{value}\"").format(value=year_text))
         if ward and code and (ward, code) in seen:
@@ -891,7 +893,8 @@ async def accept_import_file(ctx: Ctx, data: dict[str, Any], answer: Answer) -> 
     if answer.kind != Kind.DOCUMENT or not answer.payload.get("data"):
         return Retry(ctx._("Please send the list as a file (.csv or .xlsx)."))
     try:
-        rows = read_table(answer.payload["data"], answer.payload.get("file_name") or "")
+        rows = await asyncio.to_thread(  # a big sheet must not stall everyone else
+            read_table, answer.payload["data"], answer.payload.get("file_name") or "")
     except TableError as exc:
         return Retry(ctx._(exc.message, **exc.values))
     count, errors = await import_rows(

@@ -25,8 +25,10 @@ from conversations.context import Ctx
 from conversations.engine import BACK, CANCEL, RESTART, RESUME, Stepper
 from conversations.messages import Incoming, Kind, Reply
 from db import users as repo
+from domain.i18n import N_
 from domain.text import fold, fold_plain, is_back, match_choice
-from handlers import menu
+from handlers import menu, payloads
+from handlers.flood import SEARCH_COST, TokenBuckets, Verdict, cost_of
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -36,7 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("giamngheo.core")
 
-MAX_PAYLOAD_BYTES = 64
+MAX_PAYLOAD_BYTES = payloads.MAX_BYTES
+FLOOD_NOTICE = N_("You are sending messages very fast. Please wait a minute, then try again.")
 
 
 class KeyedLocks:
@@ -79,16 +82,27 @@ class Core:
         self.catalogs = catalogs
         self.stepper = Stepper(registry.dialogs, menu.main_menu)
         self._locks = KeyedLocks()
+        self.flood = TokenBuckets(settings.flood_burst, settings.flood_per_minute)
 
     async def handle(self, event: Incoming) -> list[Reply]:
+        event = payloads.clean_event(event)
+        verdict = self.flood.admit((event.channel, event.user_id), cost_of(event))
+        if verdict is not Verdict.PASS:
+            return self._flood_notice(event) if verdict is Verdict.NOTICE else []
         async with self._locks.hold((event.channel, event.user_id)):
             try:
                 replies = await self._process(event)
+                _check_payloads(replies)
             except Exception as exc:  # noqa: BLE001 - the user must always get an answer
                 _log_failure(event, exc)
                 return await self._apology(event)
-        _check_payloads(replies)
         return replies
+
+    def _flood_notice(self, event: Incoming) -> list[Reply]:
+        """Once per flood: a short notice (no database work); later events are dropped."""
+        log.info("flood: events dropped until calm channel=%s", event.channel)
+        locale = pick_locale(None, event.language, self.settings.locale, set(self.catalogs))
+        return [Reply(self.catalogs[locale].gettext(FLOOD_NOTICE))]
 
     async def _role_changed(self, event: Incoming, role: str) -> None:
         """After a committed role change (e.g. /canbo CODE), show that role's commands in the
@@ -172,6 +186,8 @@ class Core:
 
     async def _route(self, ctx: Ctx, event: Incoming) -> list[Reply]:
         step = self.stepper.current_step(ctx)
+        if event.choice is not None and not payloads.well_formed(event.choice):
+            return await self._stale_button(ctx, step)  # forged or from an old version
         if event.kind == Kind.TEXT:
             event = _interpret_text(ctx, event)
             ctx.event = event
@@ -223,6 +239,13 @@ class Core:
         note = ctx._("That button is no longer in use. Here is the menu.")
         return [menu.main_menu(ctx, note)]
 
+    async def _stale_button(self, ctx: Ctx, step: object) -> list[Reply]:
+        if step is None:
+            note = ctx._("That button is no longer in use. Here is the menu.")
+            return [menu.main_menu(ctx, note)]
+        note = ctx._("That button is no longer in use. Please answer the question below.")
+        return await self.stepper.ask(ctx, [Reply(note)])
+
     async def _free_text(self, ctx: Ctx, text: str) -> list[Reply]:
         best, best_score = None, 0.0
         for route in self.registry.text_routes:
@@ -230,6 +253,7 @@ class Core:
             if score > best_score:
                 best, best_score = route, score
         if best is not None:
+            self.flood.charge((ctx.event.channel, ctx.event.user_id), SEARCH_COST - 1)
             return await best.action(ctx, text)
         return [menu.main_menu(ctx, menu.not_understood(ctx))]
 
@@ -304,7 +328,7 @@ def _remember_offered(ctx: Ctx, replies: list[Reply]) -> None:
 def _check_payloads(replies: list[Reply]) -> None:
     for reply in replies:
         for choice in reply.choices:
-            if len(choice.payload.encode()) > MAX_PAYLOAD_BYTES or not choice.payload.isascii():
+            if not payloads.well_formed(choice.payload):  # it would come back as stale
                 raise ValueError(f"choice payload over {MAX_PAYLOAD_BYTES} bytes or not ASCII")
 
 
