@@ -60,6 +60,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
+from bot.http_body import read_json
 from bot.i18n import Translator
 from conversations import render
 from conversations.messages import (
@@ -204,8 +205,8 @@ class TelegramChannel:
         if not hmac.compare_digest(given, self._secret):
             log.warning("telegram webhook: missing or wrong secret token")
             return web.Response(status=403)
+        data = await read_json(request, "telegram webhook")
         try:
-            data = await request.json()
             update = Update.de_json(data, self._app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("telegram webhook: body is not an Update")

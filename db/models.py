@@ -100,6 +100,10 @@ class ProcessedUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+    # The web chat retries a message whose answer it did not get (e.g. the server stopped
+    # between saving and answering): the answer is kept, for its sender only, for a while.
+    sender: Mapped[str | None] = mapped_column(String(128), index=True)
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Consent(Base):

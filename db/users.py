@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -87,6 +87,39 @@ async def prune_deliveries(session: AsyncSession, older_than: datetime) -> int:
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than)
     )
     return result.rowcount or 0
+
+
+async def keep_replies(
+    session: AsyncSession, channel: str, update_id: str, sender: str, replies: list[Any]
+) -> None:
+    """Keep the answer to a delivery, so a retry by the same sender gets it again."""
+    await session.execute(
+        update(ProcessedUpdate)
+        .where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id)
+        .values(sender=sender, replies=replies)
+    )
+
+
+async def kept_replies(
+    session: AsyncSession, channel: str, update_id: str, sender: str
+) -> list[Any]:
+    """The answer kept for a delivery, for its own sender only ([] when none was kept)."""
+    found = await session.scalar(
+        select(ProcessedUpdate.replies).where(
+            ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id,
+            ProcessedUpdate.sender == sender,
+        )
+    )
+    return list(found or [])
+
+
+async def forget_replies(session: AsyncSession, older_than: datetime) -> None:
+    """Kept answers may hold what a person told the bot: they are kept for an hour only."""
+    await session.execute(
+        update(ProcessedUpdate)
+        .where(ProcessedUpdate.processed_at < older_than, ProcessedUpdate.replies.is_not(None))
+        .values(sender=None, replies=None)
+    )
 
 
 async def grant_consent(session: AsyncSession, user: User, purpose: str, now: datetime) -> None:

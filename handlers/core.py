@@ -25,6 +25,7 @@ from conversations.context import Ctx
 from conversations.engine import BACK, CANCEL, RESTART, RESUME, Stepper
 from conversations.messages import Incoming, Kind, Reply
 from db import users as repo
+from db.outbox import payload_to_reply, reply_to_payload
 from domain.i18n import N_
 from domain.text import fold, fold_plain, is_back, match_choice
 from handlers import menu, payloads
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("giamngheo.core")
 
 MAX_PAYLOAD_BYTES = payloads.MAX_BYTES
+REPLAYED_CHANNELS = frozenset({"web"})  # clients that retry a message and need its answer
 FLOOD_NOTICE = N_("You are sending messages very fast. Please wait a minute, then try again.")
 
 
@@ -82,6 +84,7 @@ class Core:
         self.catalogs = catalogs
         self.stepper = Stepper(registry.dialogs, menu.main_menu)
         self._locks = KeyedLocks()
+        self._repeats: dict[tuple[str, str], list[Reply]] = {}  # under the person's lock
         self.flood = TokenBuckets(settings.flood_burst, settings.flood_per_minute)
 
     async def handle(self, event: Incoming) -> list[Reply]:
@@ -135,6 +138,8 @@ class Core:
             if event.update_id and not await repo.first_delivery(
                 session, event.channel, event.update_id, now
             ):
+                self._repeats[(event.channel, event.user_id)] = await self._kept_replies(
+                    session, event)
                 yield None
                 return
             if admin and user.role != "admin":
@@ -146,6 +151,25 @@ class Core:
             if state is None:
                 state = await repo.load_state(session, user, now)
             yield self._ctx(session, user, state, event, now)
+
+    async def _kept_replies(self, session: AsyncSession, event: Incoming) -> list[Reply]:
+        if event.channel not in REPLAYED_CHANNELS or not event.update_id:
+            return []
+        kept = await repo.kept_replies(session, event.channel, event.update_id, event.user_id)
+        return [payload_to_reply(item) for item in kept]
+
+    def _repeat_replies(self, event: Incoming) -> list[Reply]:
+        return self._repeats.pop((event.channel, event.user_id), [])
+
+    async def _keep_replies(self, ctx: Ctx, replies: list[Reply]) -> None:
+        """Where the client retries a message it got no answer to (the web chat), keep the
+        answer with the delivery, in the same transaction, so the retry gets it."""
+        event = ctx.event
+        if event.channel in REPLAYED_CHANNELS and event.update_id and replies:
+            # without images and files: the retry gets their captions (they are large)
+            kept = [reply_to_payload(Reply(r.text, r.choices)) for r in replies]
+            await repo.keep_replies(ctx.session, event.channel, event.update_id, event.user_id,
+                                    kept)
 
     def _ctx(self, session, user, state, event, now) -> Ctx:  # type: ignore[no-untyped-def]
         locale = pick_locale(user.locale, event.language, self.settings.locale, set(self.catalogs))
@@ -168,10 +192,11 @@ class Core:
         async with self.context(event) as ctx:
             if ctx is None:
                 log.info("repeated delivery dropped channel=%s", event.channel)
-                return []
+                return self._repeat_replies(event)
             before = (ctx.state.dialog, ctx.state.step, ctx.state.offered)
             role = ctx.user.role
             replies = await self._route(ctx, _as_command(event))
+            await self._keep_replies(ctx, replies)
             if ctx.user.role != role:
                 new_role = ctx.user.role
                 after_commit.append(lambda: self._role_changed(event, new_role))

@@ -56,6 +56,7 @@ class Failures:
     seconds: float = 0.0
     slowest: float = 0.0
     slowest_event: str = ""
+    by_kind: dict[str, float] = field(default_factory=dict)
 
     def add(self, what: str, event: Incoming) -> None:
         if len(self.items) < 50:
@@ -141,6 +142,8 @@ class Fuzzer:
         took = time.perf_counter() - started
         self.failures.events += 1
         self.failures.seconds += took
+        key = (choice or "").rsplit(":", 1)[0] if choice else f"{kind}:{command or text[:1]}"
+        self.failures.by_kind[key] = self.failures.by_kind.get(key, 0.0) + took
         if took > self.failures.slowest:
             self.failures.slowest = took
             self.failures.slowest_event = f"{kind} {text[:40]!r} {choice!r} {command!r}"
