@@ -39,6 +39,7 @@ from handlers import (
     privacy,
 )
 from handlers.core import Core
+from handlers.flood import TokenBuckets
 from handlers.registry import Registry
 from handlers.services import Services, utc_now
 
@@ -116,7 +117,8 @@ class App:
     def web_app(self) -> web.Application:
         assert self.core is not None
         routes = [route for channel in self.channels for route in _routes(channel)]
-        return build_web_app(self.core, self.web_channel, self.engine, routes)
+        per_ip = TokenBuckets(self.settings.web_ip_burst, self.settings.web_ip_per_minute)
+        return build_web_app(self.core, self.web_channel, self.engine, routes, per_ip)
 
     async def serve_web(self) -> str:
         """Start the web server on WEB_HOST:WEB_PORT; returns its URL."""

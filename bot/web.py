@@ -24,6 +24,7 @@ from bot.http_body import read_json
 from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
 from db.models import WebInboxMessage
 from db.outbox import payload_to_reply, reply_to_payload
+from handlers.flood import TokenBuckets, Verdict
 
 log = logging.getLogger("giamngheo.web")
 
@@ -105,8 +106,10 @@ def build_web_app(
     web_channel: WebChannel,
     engine: AsyncEngine | None = None,
     extra_routes: Iterable[Route] = (),
+    per_ip: TokenBuckets | None = None,
 ) -> web.Application:
-    """The aiohttp application with every route the bot serves."""
+    """The aiohttp application with every route the bot serves; `per_ip` limits how fast one
+    address may post to the chat API (429 beyond it)."""
     static = resources.files("bot") / "static"
     # Bodies are read as sent: a declared Content-Encoding is refused with 415 (bot/http_body.py)
     # rather than inflated by aiohttp, whose failure on a plain body drops the connection.
@@ -127,6 +130,8 @@ def build_web_app(
         return web.Response(body=path.read_bytes(), content_type=kind, charset="utf-8")
 
     async def chat(request: web.Request) -> web.Response:
+        if per_ip is not None and per_ip.admit(request.remote) is not Verdict.PASS:
+            raise web.HTTPTooManyRequests(text="too many messages; wait a minute")
         body = await read_json(request, "web chat", MAX_CHAT_BODY)
         event = _web_event(body)
         if event is None:

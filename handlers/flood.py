@@ -19,7 +19,7 @@ from conversations.messages import Incoming, Kind
 HEAVY_COMMANDS = frozenset({"baocao", "xuattimviec", "dangkykhoahoc", "nhapho", "chinhsach"})
 HEAVY_CHOICES = ("kq:export:", "off:rep", "oe:")
 HEAVY_COST = 5
-SEARCH_COST = 2
+SEARCH_COST = 3
 MAX_KEYS = 100_000  # beyond this many tracked people, the calmest are forgotten
 
 
@@ -58,7 +58,10 @@ class TokenBuckets:
             bucket = self._buckets[key] = _Bucket(float(self.burst), now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.rate)
         bucket.at = now
-        if bucket.tokens >= min(cost, self.burst):
+        # after a refusal, "calm" is half the burst back: not one message let through a flood
+        needed = min(cost, self.burst) if not bucket.noticed else max(min(cost, self.burst),
+                                                                       self.burst / 2)
+        if bucket.tokens >= needed:
             bucket.tokens -= cost
             bucket.noticed = False
             return Verdict.PASS
