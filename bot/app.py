@@ -88,6 +88,7 @@ class App:
         self.engine = create_engine(self.settings.database_url)
         if migrate:
             await upgrade(self.engine)
+        await self._sync_admins()
         services = Services(content=content, clock=self.clock)
         self.web_channel = WebChannel(session_factory(self.engine), self.clock)
         services.outbound["web"] = self.web_channel
@@ -98,6 +99,17 @@ class App:
             settings=self.settings,
             catalogs=self.catalogs,
         )
+
+    async def _sync_admins(self) -> None:
+        """ADMIN_IDS is the source of truth: someone removed from it is no admin after a
+        restart, even before they write again (audited in db.users)."""
+        from db import users
+
+        async with session_factory(self.engine)() as session, session.begin():
+            changed = await users.sync_configured_admins(session, self.settings.admins,
+                                                         self.clock())
+        if changed:
+            log.info("admins synced with ADMIN_IDS changed=%d", changed)
 
     def translate(self, message: str) -> str:
         return self.catalogs[self.settings.locale].gettext(message)

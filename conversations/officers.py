@@ -34,6 +34,7 @@ from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Kind, Reply
 from db import officers as repo
+from db.users import admin_by_invite
 from domain.formatting import format_date, parse_date
 from domain.localities import Localities, find_unit
 from domain.tables import Row, TableError, read_table
@@ -400,6 +401,10 @@ async def accept_hh_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> O
         return Next("edit")
     if answer.choice != "oh:ok":
         return Retry(ctx._("Press \"Save\", or \"Change\" to correct something."))
+    wards = await scope(ctx)  # now, not when the dialog started: wards can be taken away
+    if wards is not None and data["ward"] not in wards:
+        return Done([Reply(ctx._("You are no longer an officer of this ward. Nothing was "
+                                 "saved."))], menu=True)
     if await repo.household_by_code(ctx.session, data["ward"], data["code"]) is not None:
         return Retry(ctx._("The code {code} is already on this ward's list. Type another one.",
                            code=data["code"]))
@@ -942,7 +947,11 @@ async def accept_revoke(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
     if answer.choice != "or:ok":
         return Retry(ctx._("Press \"Revoke\", or Cancel to keep the officer."))
     officer = await repo.user_by_id(ctx.session, data["officer_id"])
-    if officer is None or officer.role != "officer":
+    if officer is not None and officer.role == "admin" and not await admin_by_invite(
+            ctx.session, officer):
+        return Done([Reply(ctx._("This admin is set in ADMIN_IDS: remove them there and "
+                                 "restart the bot."))], menu=True)
+    if officer is None or officer.role not in ("officer", "admin") or officer.id == ctx.user.id:
         return Done([Reply(ctx._("That person is no longer an officer."))], menu=True)
     await repo.revoke_officer(ctx.session, officer, ctx.user, ctx.now)
     return Done([Reply(ctx._("Officer #{id} revoked.", id=officer.id))], menu=True)

@@ -246,8 +246,8 @@ async def wards_of(session: AsyncSession, user_id: int) -> list[str]:
 
 
 async def officers(session: AsyncSession) -> list[tuple[User, list[str]]]:
-    """Every officer with their wards, oldest first."""
-    query = select(User).where(User.role == "officer").order_by(User.id)
+    """Every officer and admin with their wards, oldest first."""
+    query = select(User).where(User.role.in_(("officer", "admin"))).order_by(User.id)
     users = list((await session.execute(query)).scalars())
     rows = await session.execute(
         select(OfficerWard.user_id, OfficerWard.ward).order_by(OfficerWard.ward)

@@ -176,3 +176,63 @@ async def delete_user(session: AsyncSession, user: User) -> None:
 
 def stale(state: DialogState, now: datetime, minutes: int) -> bool:
     return now - state.updated_at > timedelta(minutes=minutes)
+
+
+# --- admins from ADMIN_IDS ---------------------------------------------------------------------
+
+CONFIGURED = "admin.configured"
+
+
+async def admin_by_invite(session: AsyncSession, user: User) -> bool:
+    """Whether the person's admin role was granted in the app (an invite), not by ADMIN_IDS:
+    the latest audit row that made them an admin tells."""
+    rows = await session.execute(
+        select(AuditLog.action, AuditLog.after)
+        .where(AuditLog.entity == "user", AuditLog.entity_id == str(user.id))
+        .order_by(AuditLog.id.desc())
+    )
+    for action, after in rows:
+        if action == CONFIGURED:
+            return False
+        if isinstance(after, dict) and after.get("role") == "admin":
+            return True
+    return False
+
+
+async def sync_configured_admin(
+    session: AsyncSession, user: User, configured: bool, now: datetime
+) -> bool:
+    """ADMIN_IDS is the source of truth for configured admins: promote a listed person, demote
+    one no longer listed (unless made admin in the app), both audited. True when changed."""
+    if configured and user.role != "admin":
+        before, user.role = user.role, "admin"
+        await audit(session, None, CONFIGURED, "user", user.id, now,
+                    before={"role": before}, after={"role": "admin"})
+        return True
+    if configured or user.role != "admin" or await admin_by_invite(session, user):
+        return False
+    from db.officers import OfficerWard  # db.officers builds on this module
+
+    has_wards = await session.scalar(
+        select(OfficerWard.user_id).where(OfficerWard.user_id == user.id).limit(1))
+    user.role = "officer" if has_wards else "citizen"
+    await audit(session, None, "admin.demote", "user", user.id, now,
+                before={"role": "admin"}, after={"role": user.role, "reason": "not in ADMIN_IDS"})
+    return True
+
+
+async def sync_configured_admins(
+    session: AsyncSession, admins: frozenset[tuple[str, str]], now: datetime
+) -> int:
+    """At start-up: every stored admin checked against ADMIN_IDS; returns how many changed."""
+    stored = (await session.execute(select(User).where(User.role == "admin"))).scalars()
+    changed = 0
+    for user in list(stored):
+        changed += await sync_configured_admin(
+            session, user, (user.channel, user.external_id) in admins, now)
+    for channel, external_id in admins:
+        user = await session.scalar(select(User).where(
+            User.channel == channel, User.external_id == external_id))
+        if user is not None and user.role != "admin":
+            changed += await sync_configured_admin(session, user, True, now)
+    return changed

@@ -142,8 +142,8 @@ class Core:
                     session, event)
                 yield None
                 return
-            if admin and user.role != "admin":
-                user.role = "admin"
+            if admin != (user.role == "admin"):  # ADMIN_IDS changed, or an invited admin
+                await repo.sync_configured_admin(session, user, admin, now)
             if user.blocked_at is not None:  # they wrote again, so they unblocked the bot
                 user.blocked_at = None
             if user.chat_id != event.chat_id:

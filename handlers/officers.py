@@ -40,6 +40,7 @@ from db import officers as repo
 from db import outbox
 from db.assessments import CATEGORY_NAMES
 from db.models import SharedAssessment, User
+from db.users import admin_by_invite
 from domain.formatting import format_date, format_datetime
 from domain.localities import Localities
 from domain.tables import write_xlsx
@@ -132,9 +133,16 @@ async def list_officers(ctx: Ctx, _args: str = "", page: int = 0) -> list[Reply]
                    page=page + 1, pages=pages)]
     buttons = []
     for user, wards in shown:
-        lines.append(ctx._("#{id} ({channel}) — {wards}", id=user.id, channel=user.channel,
-                           wards=", ".join(dialogs.ward_label(loc, w) for w in wards) or "—"))
-        buttons.append(Choice(ctx._("🚫 Revoke #{id}", id=user.id), f"off:rv:{user.id}"))
+        configured = user.role == "admin" and not await admin_by_invite(ctx.session, user)
+        if user.role == "admin":
+            lines.append(ctx._("#{id} ({channel}) — admin", id=user.id, channel=user.channel)
+                         + (" · ADMIN_IDS" if configured else ""))
+        else:
+            lines.append(ctx._("#{id} ({channel}) — {wards}", id=user.id, channel=user.channel,
+                               wards=", ".join(dialogs.ward_label(loc, w) for w in wards)
+                               or "—"))
+        if not configured and user.id != ctx.user.id:  # ADMIN_IDS admins: change the setting
+            buttons.append(Choice(ctx._("🚫 Revoke #{id}", id=user.id), f"off:rv:{user.id}"))
     buttons += dialogs.page_buttons(ctx, "off:ol", page, pages)
     return [Reply("\n".join(lines), tuple(buttons))]
 
