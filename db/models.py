@@ -122,7 +122,10 @@ class AuditLog(Base):
     """Who did what, when, with the record before and after. Officer and admin actions."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+        Index("ix_audit_log_action_at", "action", "at"),  # counting wrong invite codes
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_user_id: Mapped[int | None] = mapped_column(

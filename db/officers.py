@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db.models import Base, SharedAssessment, User
+from db.models import AuditLog, Base, SharedAssessment, User
 from db.users import audit
 from domain.text import fold
 
@@ -190,7 +190,8 @@ class HandledAssessment(Base):
 
 
 class InviteError(Exception):
-    """An invite code cannot be used: `reason` is "unknown", "used" or "expired"."""
+    """An invite code cannot be used: `reason` is "unknown", "used", "expired", or
+    "locked_person" / "locked_everyone" after too many wrong codes."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -216,16 +217,42 @@ async def create_invite(
     return invite
 
 
+INVITE_WRONG_PER_PERSON = 5  # wrong codes in INVITE_LOCK, then the person is locked out
+INVITE_LOCK = timedelta(hours=1)
+INVITE_WRONG_EVERYONE = 30  # wrong codes from anyone in INVITE_WINDOW: everyone waits
+INVITE_WINDOW = timedelta(minutes=10)
+
+
+async def invite_lock(session: AsyncSession, user: User, now: datetime) -> str | None:
+    """"person" when this person typed too many wrong codes lately, "everyone" when too many
+    came from anyone (a guessing attack from many accounts), else None."""
+    wrong = select(func.count()).select_from(AuditLog).where(AuditLog.action == "invite.wrong")
+    mine = await session.scalar(wrong.where(AuditLog.actor_user_id == user.id,
+                                            AuditLog.at > now - INVITE_LOCK))
+    if (mine or 0) >= INVITE_WRONG_PER_PERSON:
+        return "person"
+    everyone = await session.scalar(wrong.where(AuditLog.at > now - INVITE_WINDOW))
+    return "everyone" if (everyone or 0) >= INVITE_WRONG_EVERYONE else None
+
+
 async def redeem_invite(session: AsyncSession, code: str, user: User, now: datetime) -> list[str]:
-    """Make `user` an officer of the invite's wards; InviteError when the code is not usable."""
-    query = select(OfficerInvite).where(OfficerInvite.code == code.strip().upper())
+    """Make `user` an officer of the invite's wards; InviteError when the code is not usable
+    or the person (or everyone) is locked out after wrong codes. Every failed attempt is
+    audited (the code typed is not: it may be someone's real code with a typo)."""
+    locked = await invite_lock(session, user, now)
+    if locked is not None:
+        await audit(session, user, "invite.refused", "officer_invite", None, now,
+                    after={"locked": locked})
+        raise InviteError(f"locked_{locked}")
+    query = select(OfficerInvite).where(OfficerInvite.code == code.strip().upper()[:16])
     invite = (await session.execute(query.with_for_update())).scalar_one_or_none()
-    if invite is None:
-        raise InviteError("unknown")
-    if invite.used_at is not None:
-        raise InviteError("used")
-    if invite.expires_at <= now:
-        raise InviteError("expired")
+    reason = ("unknown" if invite is None else "used" if invite.used_at is not None
+              else "expired" if invite.expires_at <= now else None)
+    if reason is not None:
+        await audit(session, user, "invite.wrong", "officer_invite",
+                    None if invite is None else invite.id, now, after={"reason": reason})
+        raise InviteError(reason)
+    assert invite is not None
     before = {"role": user.role, "wards": await wards_of(session, user.id)}
     invite.used_by, invite.used_at = user.id, now
     for ward in invite.wards:

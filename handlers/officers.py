@@ -106,6 +106,10 @@ async def join(ctx: Ctx, args: str) -> list[Reply]:
             "unknown": ctx._("That code is not right. Check it and type /canbo CODE again."),
             "used": ctx._("That code has already been used. Ask the labour office for a new one."),
             "expired": ctx._("That code has expired. Ask the labour office for a new one."),
+            "locked_person": ctx._("Too many wrong codes. Please try again in an hour, or ask "
+                                   "the labour office for help."),
+            "locked_everyone": ctx._("Joining is paused for a few minutes. Please try again "
+                                     "later."),
         }
         return [main_menu(ctx, reasons[exc.reason])]
     loc = dialogs.localities(ctx)
