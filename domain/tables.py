@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from domain.i18n import N_
 from domain.text import fold_plain
@@ -108,23 +109,47 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
     return rows
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: Any) -> Any:
+    """A text cell that Excel or LibreOffice would run as a formula ("=HYPERLINK(…)", "+1",
+    "@SUM", a leading tab or CR) gets a leading apostrophe; numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM: Excel on Windows then shows Vietnamese letters correctly."""
+    """UTF-8 with BOM: Excel on Windows then shows Vietnamese letters correctly. Text that
+    would start a formula is made safe (`formula_safe`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow([formula_safe(v) for v in headers])
+    writer.writerows([("" if v is None else formula_safe(v)) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def write_xlsx(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
 ) -> bytes:
+    """Every text cell is stored as text (openpyxl would store "=…" as a formula), and text
+    that would start a formula is marked with Excel's quote prefix, shown as typed."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(list(headers))
+    sheet.append([_text_cell(sheet, v) for v in headers])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_text_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
