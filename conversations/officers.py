@@ -22,6 +22,7 @@ flowchart LR
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -814,8 +815,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cell(row: Row, field: str) -> str:
-    return next((row.cells[key] for key in COLUMNS[field] if row.cells.get(key)), "").strip()
+def _cell(row: Row, field: str, present: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The row's value for `field` (the first of its column names with a value); `present`:
+    the column names this sheet has, found once per sheet rather than once per row."""
+    keys = COLUMNS[field] if present is None else present[field]
+    return next((row.cells[key] for key in keys if row.cells.get(key)), "").strip()
+
+
+def _present_columns(rows: Sequence[Row]) -> dict[str, tuple[str, ...]]:
+    seen = set().union(*(row.cells for row in rows[:1])) if rows else set()
+    return {field: tuple(k for k in keys if k in seen) or keys for field, keys in COLUMNS.items()}
 
 
 def validate_rows(
@@ -827,32 +836,40 @@ def validate_rows(
     values: list[dict[str, Any]] = []
     errors: list[tuple[int, str]] = []
     seen: set[tuple[str, str]] = set()
+    ward_of: dict[str, str | None] = {}
+    present = _present_columns(rows)
+    category_of = functools.lru_cache(maxsize=256)(parse_category)  # a handful of values
+    count_of = functools.lru_cache(maxsize=256)(parse_int)
     for row in rows:
         reasons: list[str] = []
-        ward_text = _cell(row, "ward")
-        ward = match_ward(loc, ward_text) if ward_text else (wards[0] if len(wards) == 1 else None)
+        cells = {field: _cell(row, field, present) for field in COLUMNS}
+        ward_text = cells["ward"]
+        if ward_text not in ward_of:  # a sheet names a few wards many times: look each up once
+            ward_of[ward_text] = match_ward(loc, ward_text) if ward_text else (
+                wards[0] if len(wards) == 1 else None)
+        ward = ward_of[ward_text]
         if ward is None:
             reasons.append(_("unknown ward \"{ward}\"").format(ward=ward_text))
         elif ward not in wards:
             reasons.append(_("you are not an officer of {ward}").format(ward=ward))
-        code = clean_code(_cell(row, "code"))
+        code = clean_code(cells["code"])
         if code is None:
             reasons.append(_("missing or invalid household code"))
-        name = " ".join(_cell(row, "head_name").split())
+        name = " ".join(cells["head_name"].split())
         if not 2 <= len(name) <= 128:
             reasons.append(_("missing head of household's name"))
-        phone_text = _cell(row, "phone")
+        phone_text = cells["phone"]
         phone = parse_phone(phone_text) if phone_text else None
-        if phone_text and phone is None:
-            reasons.append(_("\"{phone}\" is not a mobile number").format(phone=phone_text))
-        members = parse_int(_cell(row, "members"))
+        if phone_text and phone is None:  # the number itself is not repeated: personal data
+            reasons.append(_("the phone number is not a mobile number"))
+        members = count_of(cells["members"])
         if members is None or not 1 <= members <= MAX_MEMBERS:
             reasons.append(_("number of people must be 1 to {most}").format(most=MAX_MEMBERS))
-        category = parse_category(_cell(row, "category"))
+        category = category_of(cells["category"])
         if category is None:
             reasons.append(_("unknown list \"{value}\" (nghèo, cận nghèo, mới thoát nghèo, "
-                             "khác)").format(value=_cell(row, "category")))
-        year_text = _cell(row, "category_year")
+                             "khác)").format(value=cells["category"]))
+        year_text = cells["category_year"]
         row_year = as_int(year_text) if year_text else year
         if row_year is None or not 2000 <= row_year <= year:
             reasons.append(_("invalid year \"{value}\"").format(value=year_text))
@@ -865,9 +882,9 @@ def validate_rows(
         seen.add((ward, code))
         values.append({
             "ward": ward, "code": code, "head_name": name,
-            "address": " ".join(_cell(row, "address").split())[:256], "phone": phone,
+            "address": " ".join(cells["address"].split())[:256], "phone": phone,
             "members": members, "category": category, "category_year": row_year,
-            "notes": _cell(row, "notes")[:2000] or None,
+            "notes": cells["notes"][:2000] or None,
         })
     return values, errors
 
