@@ -236,3 +236,41 @@ async def sync_configured_admins(
         if user is not None and user.role != "admin":
             changed += await sync_configured_admin(session, user, True, now)
     return changed
+
+
+# --- what else a person leaves behind (for /xoadulieu) ----------------------------------------
+
+
+async def delete_traces(session: AsyncSession, user: User) -> int:
+    """Messages waiting for or sent to the person (outbox, delivery records, the web inbox),
+    kept answers and delivery ids that name their chat, and audit rows about them or written
+    by them about themselves. Audit rows of their work on the ward's records stay (the actor
+    link is cleared when the user row goes). Returns how many rows went."""
+    from db.models import OutboxMessage, WebInboxMessage
+
+    removed = 0
+    statements = [
+        delete(OutboxMessage).where(
+            (OutboxMessage.user_id == user.id)
+            | ((OutboxMessage.channel == user.channel) & (OutboxMessage.chat_id == user.chat_id))),
+        delete(ProcessedUpdate).where(ProcessedUpdate.channel == user.channel,
+                                      ProcessedUpdate.sender == user.external_id),
+        delete(AuditLog).where(
+            ((AuditLog.entity == "user") & (AuditLog.entity_id == str(user.id)))
+            | ((AuditLog.actor_user_id == user.id) & AuditLog.entity.in_(OWN_RECORDS))),
+    ]
+    if user.channel == "web":  # the browser's id is in its delivery ids and its inbox
+        statements += [
+            delete(WebInboxMessage).where(WebInboxMessage.chat_id == user.chat_id),
+            delete(ProcessedUpdate).where(ProcessedUpdate.channel == "web",
+                                          ProcessedUpdate.update_id.startswith(
+                                              f"{user.external_id}/", autoescape=True)),
+        ]
+    for statement in statements:
+        removed += (await session.execute(statement)).rowcount or 0
+    return removed
+
+
+# audit entities that are the person's own records (not the ward's): their rows go with them
+# (wrong invite codes stay: they hold no personal data, and they keep the guessing limits)
+OWN_RECORDS = ("course_registration", "subscription", "job_seeker", "consent")

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import pick_locale
@@ -152,6 +153,20 @@ class Core:
                 state = await repo.load_state(session, user, now)
             yield self._ctx(session, user, state, event, now)
 
+    async def _checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and empty it (secure_delete is on, so the
+        deleted rows are overwritten there)."""
+        async with self.sessions() as session:
+            if session.bind.dialect.name != "sqlite":
+                return
+            try:  # outside any transaction (SQLite refuses to checkpoint inside one)
+                connection = await session.connection()
+                raw = await connection.get_raw_connection()
+                await raw.driver_connection.execute("COMMIT")  # the session's BEGIN IMMEDIATE
+                await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except Exception as exc:  # noqa: BLE001 - the deletion itself is committed
+                log.warning("checkpoint after a deletion failed error=%s", type(exc).__name__)
+
     async def _kept_replies(self, session: AsyncSession, event: Incoming) -> list[Reply]:
         if event.channel not in REPLAYED_CHANNELS or not event.update_id:
             return []
@@ -196,7 +211,10 @@ class Core:
             before = (ctx.state.dialog, ctx.state.step, ctx.state.offered)
             role = ctx.user.role
             replies = await self._route(ctx, _as_command(event))
-            await self._keep_replies(ctx, replies)
+            if ctx.user in ctx.session.deleted or sa_inspect(ctx.user).deleted:  # /xoadulieu
+                after_commit.append(self._checkpoint)
+            else:
+                await self._keep_replies(ctx, replies)
             if ctx.user.role != role:
                 new_role = ctx.user.role
                 after_commit.append(lambda: self._role_changed(event, new_role))
