@@ -364,11 +364,14 @@ async def get_household(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+SEARCH_CHARS = 128
+
+
 async def search_households(
     session: AsyncSession, wards: Sequence[str] | None, text: str, limit: int, offset: int = 0
 ) -> tuple[list[Household], int]:
     """Households whose code, name or phone contain `text` (folded), and how many in all."""
-    wanted = fold(text)
+    wanted = fold(text[:SEARCH_CHARS])  # `search` holds at most 512: a longer text finds nothing
     digits = "".join(ch for ch in wanted if ch.isdigit())
     if digits and len(digits) >= 6 and digits == wanted.replace(" ", "").replace(".", ""):
         wanted = digits  # a phone typed with spaces or dots

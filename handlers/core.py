@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("giamngheo.core")
 
 MAX_PAYLOAD_BYTES = payloads.MAX_BYTES
+MAX_FREE_TEXT = 300
+MAX_LABEL_TEXT = 200  # longer than any button label
 REPLAYED_CHANNELS = frozenset({"web"})  # clients that retry a message and need its answer
 FLOOD_NOTICE = N_("You are sending messages very fast. Please wait a minute, then try again.")
 
@@ -290,6 +292,7 @@ class Core:
         return await self.stepper.ask(ctx, [Reply(note)])
 
     async def _free_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        text = text[:MAX_FREE_TEXT]  # a question or a name, not a page: bounded work per route
         best, best_score = None, 0.0
         for route in self.registry.text_routes:
             score = await route.match(ctx, text)
@@ -341,6 +344,8 @@ def _interpret_text(ctx: Ctx, event: Incoming) -> Incoming:
         return event
     own = [payload for _, payload in offered if not payload.startswith("nav:")]
     if not own:  # only Back/Cancel shown: a typed answer ("Nguyễn Quang Huy") is not "Hủy"
+        if len(text) > MAX_LABEL_TEXT:
+            return event
         typed = fold_plain(text)
         payload = next((p for label, p in offered if fold_plain(label) == typed), None)
         return event if payload is None else _with_choice(event, payload)
