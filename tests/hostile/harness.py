@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ class Fuzzer:
         self.app = loop.run_until_complete(open_app(
             database_url, self.clock, admin_ids=f"web:{ROLES['admin']}", flood_burst=0))
         self.failures = Failures()
+        self.progress = int(os.environ.get("HOSTILE_PROGRESS", "0"))  # print every N events
         self.errors = ErrorLog()
         logging.getLogger().addHandler(self.errors)
         self._ids = itertools.count(1)
@@ -150,6 +152,9 @@ class Fuzzer:
         if len(self.errors.records) > before:
             self.failures.add(f"logged error {self.errors.records[-1][:200]!r}", event)
         check(replies, event, self.failures)
+        if self.progress and self.failures.events % self.progress == 0:
+            print(f"  {self.failures.events} events, {self.failures.seconds:.0f} s in the core, "
+                  f"{len(self.failures.items)} failures", flush=True)
         if replies:
             self.replies[user] = replies
         self.clock.advance(seconds=7)

@@ -10,13 +10,14 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.hostile.harness import Fuzzer, plans
 
-EVENTS = int(os.environ.get("HOSTILE_EVENTS", "2000"))
+EVENTS = int(os.environ.get("HOSTILE_EVENTS", "1500"))
 STEPS = 12  # events after each dialog start
 
 
 def test_hostile_events_from_every_dialog_step(tmp_path) -> None:  # type: ignore[no-untyped-def]
     loop = asyncio.new_event_loop()
-    fuzzer = Fuzzer(loop, f"sqlite+aiosqlite:///{tmp_path}/fuzz.db")
+    folder = os.environ.get("HOSTILE_DB_DIR") or tmp_path  # `make fuzz`: a RAM disk
+    fuzzer = Fuzzer(loop, f"sqlite+aiosqlite:///{folder}/fuzz-{os.getpid()}.db")
     try:
         @settings(max_examples=max(1, EVENTS // (STEPS + 1)), deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))

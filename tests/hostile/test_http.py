@@ -80,19 +80,20 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(MALFORMED))
 async def test_malformed_bodies_get_4xx_on_all_three_endpoints(
-    running: App, case: str, caplog: pytest.LogCaptureFixture
+    running: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with aiohttp.ClientSession() as http:
-        for name, (url, headers) in _endpoints(running).items():
-            sent = {**headers, "Content-Type": "application/json"}
-            async with http.post(url, data=MALFORMED[case], headers=sent) as response:
-                assert 400 <= response.status < 500, (name, response.status)
+        for case, body in MALFORMED.items():
+            for name, (url, headers) in _endpoints(running).items():
+                sent = {**headers, "Content-Type": "application/json"}
+                async with http.post(url, data=body, headers=sent) as response:
+                    assert 400 <= response.status < 500, (case, name, response.status)
     refused = [r for r in caplog.records if "request refused" in r.getMessage()]
-    assert len(refused) == 3
+    assert len(refused) == 3 * len(MALFORMED)  # one line each, naming route and reason
     assert not any(MARK in r.getMessage() or MARK in str(r.args) for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     await _still_answers(running)
 
 
@@ -108,13 +109,13 @@ async def test_gzip_declared_on_a_plain_body_and_a_real_gzip_body_get_4xx(runnin
     await _still_answers(running)
 
 
-@pytest.mark.parametrize("date", ["1e309", "NaN", "1e20", "-1e20"])
-async def test_zalo_dates_out_of_range_get_4xx(running: App, date: str) -> None:
+async def test_zalo_dates_out_of_range_get_4xx(running: App) -> None:
     url, headers = _endpoints(running)["zalo"]
     async with aiohttp.ClientSession() as http:
-        async with http.post(url, data=_zalo_with_date(date),
-                             headers={**headers, "Content-Type": "application/json"}) as response:
-            assert response.status == 400
+        for date in ("1e309", "NaN", "1e20", "-1e20", "-Infinity"):
+            async with http.post(url, data=_zalo_with_date(date), headers={
+                    **headers, "Content-Type": "application/json"}) as response:
+                assert response.status == 400, date
     await _still_answers(running)
 
 
