@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations db domain
 
-.PHONY: run test console messages compile check-messages migration bench clean
+.PHONY: run test demo console messages compile check-messages migration bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP)  ## the bot: web chat on http://127.0.0.1:8080, Telegram/Zalo when
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL too where TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)  ## the web chat on example data, every role; its own file var/giamngheo-demo.db
+	$(BIN)/giamngheo run --demo
 
 console: $(STAMP)
 	$(BIN)/giamngheo console

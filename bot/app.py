@@ -79,6 +79,7 @@ class App:
     channels: list[Outbound] = field(default_factory=list)
     scheduler: Any = None
     delivery: Any = None
+    demo: bool = False  # `giamngheo run --demo`: example data, the page's role switcher
     _runner: web.AppRunner | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
@@ -117,6 +118,10 @@ class App:
     def web_app(self) -> web.Application:
         assert self.core is not None
         routes = [route for channel in self.channels for route in _routes(channel)]
+        if self.demo:
+            from bot import demo
+
+            routes += demo.routes(self)
         app = build_web_app(self.core, self.web_channel, self.engine, routes,
                             channel_health=self.channel_health)
         app.middlewares.append(_log_unknown_posts(self.webhook_paths()))

@@ -1,6 +1,7 @@
 """The command line: `giamngheo` and `python -m bot` (the same entry point).
 
     giamngheo run                 all configured channels + the web chat
+    giamngheo run --demo          the web chat on example data (its own database file)
     giamngheo console [--user ID] chat on stdin/stdout
     giamngheo db upgrade          apply database migrations
     giamngheo policies search "…" find support policies (--json for scripts)
@@ -31,7 +32,9 @@ def build_parser(handlers: dict[str, Any] | None = None) -> argparse.ArgumentPar
     """`handlers` receives the handlers of subcommands that feature modules add."""
     parser = argparse.ArgumentParser(prog="giamngheo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot: web chat, and Telegram/Zalo when tokens are set")
+    run = sub.add_parser("run", help="run the bot: web chat, and Telegram/Zalo when tokens are set")
+    run.add_argument("--demo", action="store_true",
+                     help="try every role on example data, in a database file of its own")
     console = sub.add_parser("console", help="chat with the bot on stdin/stdout")
     console.add_argument("--user", default="console", help="who you are in the bot's records")
     db = sub.add_parser("db", help="database maintenance")
@@ -98,7 +101,9 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _run(settings: Settings, _args: argparse.Namespace) -> int:
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if getattr(args, "demo", False):
+        return await _run_demo(settings)
     app = App(settings)
     await app.open()
     stop = asyncio.Event()
@@ -110,6 +115,33 @@ async def _run(settings: Settings, _args: argparse.Namespace) -> int:
         url = await app.serve_web()
         await app.start_channels()
         _ = app.translate
+        print(_("Web chat: {url}").format(url=url), flush=True)
+        await stop.wait()
+    finally:
+        await asyncio.wait_for(app.close(), timeout=SHUTDOWN_SECONDS)
+    return 0
+
+
+async def _run_demo(settings: Settings) -> int:
+    """The web chat on a fresh database of examples (bot/demo.py); the real one is not opened."""
+    from bot import demo
+
+    settings = demo.demo_settings(settings)
+    demo.reset_demo_file()
+    app = App(settings, demo=True)
+    await app.open()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        counts = await demo.seed(app)
+        url = await app.serve_web()
+        await app.start_channels()
+        _ = app.translate
+        print(_("Demo on example data ({courses} courses, {jobs} jobs, {households} households, "
+                "{visits} visits) in {file}; the real database is not used.").format(
+                    file=demo.DEMO_FILE, **counts), flush=True)
         print(_("Web chat: {url}").format(url=url), flush=True)
         await stop.wait()
     finally:
