@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -57,6 +58,11 @@ def run_async(coroutine: Coroutine[Any, Any, int]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if argv is None:  # the process's own command line (`giamngheo`, `python -m bot`)
+        # Everything imported so far lives as long as the process: exempt it from the cyclic
+        # garbage collector. Collections then walk only what the bot makes while it runs, and
+        # the exit does not collect the whole import graph (seconds on a busy 2-core server).
+        gc.freeze()
     added: dict[str, Any] = {}
     args = build_parser(added).parse_args(argv)
     logging.basicConfig(
