@@ -108,46 +108,30 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
-    if getattr(args, "demo", False):
-        return await _run_demo(settings)
-    app = App(settings)
+    demo_mode = bool(getattr(args, "demo", False))
+    if demo_mode:  # the web chat on a fresh database of examples; the real one is not opened
+        from bot import demo
+
+        settings = demo.demo_settings(settings)
+        demo.reset_demo_file()
+    app = App(settings, demo=demo_mode)
     await app.open()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        app.build_channels()
+        _ = app.translate
+        if demo_mode:
+            counts = await demo.seed(app)
+        else:
+            app.build_channels()
         url = await app.serve_web()
         await app.start_channels()
-        _ = app.translate
-        print(_("Web chat: {url}").format(url=url), flush=True)
-        await stop.wait()
-    finally:
-        await asyncio.wait_for(app.close(), timeout=SHUTDOWN_SECONDS)
-    return 0
-
-
-async def _run_demo(settings: Settings) -> int:
-    """The web chat on a fresh database of examples (bot/demo.py); the real one is not opened."""
-    from bot import demo
-
-    settings = demo.demo_settings(settings)
-    demo.reset_demo_file()
-    app = App(settings, demo=True)
-    await app.open()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        counts = await demo.seed(app)
-        url = await app.serve_web()
-        await app.start_channels()
-        _ = app.translate
-        print(_("Demo on example data ({courses} courses, {jobs} jobs, {households} households, "
-                "{visits} visits) in {file}; the real database is not used.").format(
-                    file=demo.DEMO_FILE, **counts), flush=True)
+        if demo_mode:
+            print(_("Demo on example data ({courses} courses, {jobs} jobs, {households} "
+                    "households, {visits} visits) in {file}; the real database is not used.")
+                  .format(file=demo.DEMO_FILE, **counts), flush=True)
         print(_("Web chat: {url}").format(url=url), flush=True)
         await stop.wait()
     finally:

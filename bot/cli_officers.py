@@ -16,6 +16,7 @@ import argparse
 import sys
 from typing import Any
 
+from bot.cli_admin import _fail
 from bot.settings import CHANNELS, Settings
 
 
@@ -102,8 +103,3 @@ async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await app.close()
-
-
-def _fail(message: str) -> int:
-    print(f"giamngheo: {message}", file=sys.stderr)
-    return 2
