@@ -2,12 +2,15 @@
 
 The demo never touches the real database: it runs on its own SQLite file, DEMO_FILE under the
 working directory, created afresh at every start, and refuses to start when DATABASE_URL names
-that same file. Telegram and Zalo stay off (their users would meet example data) and ADMIN_IDS
-is ignored; the web chat is the demo.
+that same file. Telegram and Zalo stay off (their users would meet example data), ADMIN_IDS is
+ignored, and the shipped data files are used rather than DATA_DIR (the examples name the shipped
+wards); the web chat is the demo.
 
 The file is filled from the example files shipped in domain/data/, in the same formats the
 labour office imports (`giamngheo admin import …`), so they double as templates:
-    courses_example.csv     vocational courses
+    courses_example.csv     vocational courses; when its dates are near or past, the demo
+                            moves them all by the same number of days, so the first course
+                            starts DEMO_DEADLINE_DAYS from today
     jobs_example.csv        job notices; the demo sets their deadline to DEMO_DEADLINE_DAYS
                             from today (the file leaves it empty), so they are always open
     households_example.csv  households on the wards' lists
@@ -21,7 +24,7 @@ a demo those routes do not exist.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,9 +60,10 @@ def demo_settings(settings: Settings, demo_file: Path = DEMO_FILE) -> Settings:
     ):
         raise SettingsError(f"DATABASE_URL: {demo_file} is the demo's own file; the demo never "
                             "runs on the real database, so give the real one another name")
+    # The shipped data files, not DATA_DIR: the examples name the shipped wards.
     return load_settings(
         database_url=demo_url, telegram_bot_token=None, zalo_bot_token=None, admin_ids="",
-        telegram_webhook_url=None, zalo_webhook_url=None,
+        telegram_webhook_url=None, zalo_webhook_url=None, data_dir=None,
     )
 
 
@@ -86,8 +90,10 @@ async def seed(app: Any) -> dict[str, int]:
     jobs = read_table(_example("jobs_example.csv"), "jobs_example.csv")
     for row in jobs:
         row.cells["han_nop"] = row.cells.get("han_nop") or deadline
+    courses = read_table(_example("courses_example.csv"), "courses_example.csv")
+    _move_course_dates(courses, today + timedelta(days=DEMO_DEADLINE_DAYS))
     for kind, rows in (
-        ("courses", read_table(_example("courses_example.csv"), "courses_example.csv")),
+        ("courses", courses),
         ("jobs", jobs),
         ("households", read_table(_example("households_example.csv"),
                                   "households_example.csv")),
@@ -116,6 +122,28 @@ async def seed(app: Any) -> dict[str, int]:
             visits += 1
         counts["visits"] = visits
     return counts
+
+
+COURSE_DATES = ("ngay_bat_dau", "ngay_ket_thuc", "han_dang_ky")
+
+
+def _move_course_dates(rows: list[Any], first_start: date) -> None:
+    """Move every date of the example courses by the same days when the first one starts
+    before `first_start`, so the demo always has courses open for sign-up."""
+    def parse(text: str) -> date | None:
+        try:
+            return datetime.strptime(text.strip(), "%d/%m/%Y").date()
+        except ValueError:
+            return None
+
+    starts = [d for row in rows if (d := parse(row.cells.get("ngay_bat_dau", "")))]
+    if not starts or min(starts) >= first_start:
+        return
+    shift = first_start - min(starts)
+    for row in rows:
+        for key in COURSE_DATES:
+            if (day := parse(row.cells.get(key, ""))) is not None:
+                row.cells[key] = (day + shift).strftime("%d/%m/%Y")
 
 
 def routes(app: Any) -> list[tuple[str, str, Any]]:

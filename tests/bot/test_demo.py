@@ -126,3 +126,31 @@ async def test_outside_a_demo_there_is_no_switcher(app) -> None:  # type: ignore
         response = await client.post("/api/demo/role", json={"client_id": "visitor-0001",
                                                              "role": "admin"})
         assert response.status == 404
+
+
+async def test_the_examples_stay_open_in_later_years(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shipped dates age: in 2029 the demo still has courses and jobs open for sign-up."""
+    from datetime import UTC, datetime
+
+    from bot import demo as demo_module
+    from bot.app import App
+    from bot.settings import load_settings
+    from tests.support import Chat, Clock
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))  # a locality's own files: the demo ignores them
+    clock = Clock(datetime(2029, 3, 1, 2, 0, tzinfo=UTC))
+    app = App(demo_module.demo_settings(load_settings()), clock=clock, demo=True)
+    await app.open()
+    try:
+        assert app.settings.data_dir is None
+        assert await demo_module.seed(app) == {"courses": 3, "jobs": 3, "households": 4,
+                                               "visits": 4}
+        chat = Chat(app, user="visitor-2029")
+        await chat.send("/khoahoc")
+        assert "1. May công nghiệp (ví dụ) — phường Phan Rang, từ 31/03/2029" in chat.text
+        await chat.send("/vieclam")
+        assert "Công nhân may (ví dụ)" in chat.text
+        assert "31/03/2029" in chat.text  # 30 days ahead
+    finally:
+        await app.close()
