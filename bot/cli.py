@@ -33,7 +33,8 @@ def build_parser(handlers: dict[str, Any] | None = None) -> argparse.ArgumentPar
     """`handlers` receives the handlers of subcommands that feature modules add."""
     parser = argparse.ArgumentParser(prog="giamngheo", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the bot: web chat, and Telegram/Zalo when tokens are set")
+    run = sub.add_parser("run",
+                         help="run the bot: web chat, and Telegram/Zalo when tokens are set")
     run.add_argument("--demo", action="store_true",
                      help="try every role on example data, in a database file of its own")
     console = sub.add_parser("console", help="chat with the bot on stdin/stdout")

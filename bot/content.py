@@ -15,8 +15,8 @@ from typing import Any
 import yaml
 
 Loader = Callable[[dict[str, Any], str], Any]
-# libyaml's parser where PyYAML was built with it (the wheels are): the same safe constructor, about
-# eight times faster on policies.yaml, which is most of the bot's start-up time.
+# libyaml's parser where PyYAML was built with it (the wheels are): the same safe constructor,
+# about eight times faster on policies.yaml, which was most of the bot's start-up time.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

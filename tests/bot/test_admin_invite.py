@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -66,7 +65,7 @@ def test_admin_invite_end_to_end_in_the_console(terminal, tmp_path: Path) -> Non
     code, out, err = terminal("console", "--user", "phong-ldtbxh",
                               stdin=f"/toi\n/thongbao\n/huy\n/canbo {invite}\n/toi\n/thongbao\n")
     assert code == 0, err
-    before, after = out.split(f"Chào mừng! Bạn đã là quản trị viên")  # the code was accepted
+    before, after = out.split("Chào mừng! Bạn đã là quản trị viên")  # the code was accepted
     # before: a resident, and /thongbao is not theirs
     assert "Kênh: dòng lệnh" in before and "Mã của bạn: phong-ldtbxh" in before
     assert "Vai trò: người dân" in before
