@@ -150,18 +150,27 @@ def routes(app: Any) -> list[tuple[str, str, Any]]:
     """GET /api/demo (banner and roles) and POST /api/demo/role, for the web chat page."""
     from bot.web import CLIENT_ID
     from db.officers import OfficerWard, wards_of
-    from db.users import audit, get_or_create_user
+    from db.users import audit, find_user, get_or_create_user
 
     def _(message: str) -> str:
         return app.translate(message)
 
-    async def info(_request: web.Request) -> web.Response:
+    async def info(request: web.Request) -> web.Response:
+        """The banner, the roles, and which one this browser (?client_id=) has now."""
+        current = "household"
+        client_id = request.query.get("client_id", "")
+        if CLIENT_ID.match(client_id):
+            async with app.core.sessions() as session:
+                user = await find_user(session, "web", client_id)
+            role = user.role if user is not None else "citizen"
+            current = next(key for key, (value, _label) in ROLES.items() if value == role)
         return web.json_response({
             "demo": True,
             "banner": _(BANNER),
             "switch": _(SWITCH),
             "roles": [{"id": key, "label": _(label).format(ward=DEMO_WARD)}
                       for key, (_role, label) in ROLES.items()],
+            "current": current,
         })
 
     async def switch(request: web.Request) -> web.Response:

@@ -46,7 +46,9 @@
   async function start() {
     let info;
     try {
-      const response = await fetch("/api/demo");
+      const id = clientId();
+      const response = await fetch(id ? `/api/demo?client_id=${encodeURIComponent(id)}`
+        : "/api/demo");
       if (!response.ok) return;
       info = await response.json();
     } catch (_) {
@@ -68,7 +70,7 @@
       button.type = "button";
       button.dataset.role = role.id;
       button.textContent = role.label;
-      button.setAttribute("aria-pressed", String(role.id === "household"));
+      button.setAttribute("aria-pressed", String(role.id === (info.current || "household")));
       return button;
     });
     buttons.forEach((button) => {

@@ -102,6 +102,9 @@ async def test_the_demo_shows_every_role_on_example_data(demo: tuple[str, Path])
         await _say(http, url, who, "/huy")
         assert "VIDU-004" in await _say(http, url, who, "/ho VIDU")
 
+        async with http.get(url + "/api/demo", params={"client_id": who}) as response:
+            assert (await response.json())["current"] == "admin"  # a reload shows the role
+
         # and back to a household
         await _become(http, url, who, "household")
         assert "chỉ dành cho" in await _say(http, url, who, "/ho")
