@@ -106,10 +106,12 @@ def build_web_app(
     web_channel: WebChannel,
     engine: AsyncEngine | None = None,
     extra_routes: Iterable[Route] = (),
+    channel_health: Callable[[], Awaitable[dict[str, Any]]] | None = None,
     per_ip: TokenBuckets | None = None,
 ) -> web.Application:
-    """The aiohttp application with every route the bot serves; `per_ip` limits how fast one
-    address may post to the chat API (429 beyond it)."""
+    """The aiohttp application with every route the bot serves. `channel_health` adds each
+    channel's mode (and a webhook's last delivery error) to /healthcheck; `per_ip` limits how
+    fast one address may post to the chat API (429 beyond it)."""
     static = resources.files("bot") / "static"
     # Bodies are read as sent: a declared Content-Encoding is refused with 415 (bot/http_body.py)
     # rather than inflated by aiohttp, whose failure on a plain body drops the connection.
@@ -153,7 +155,10 @@ def build_web_app(
                     await conn.execute(text("SELECT 1"))
             except Exception:  # noqa: BLE001 - health is reported, not raised
                 return web.json_response({"status": "error", "database": "down"}, status=503)
-        return web.json_response({"status": "ok"})
+        report: dict[str, Any] = {"status": "ok"}
+        if channel_health is not None:
+            report["channels"] = await channel_health()
+        return web.json_response(report)
 
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static_file)
