@@ -1,15 +1,15 @@
 """stored replies: a retried web chat message gets the answer it missed; wrong invite codes
 are counted by action and time
 
-Revision ID: 0008_stored_replies
-Revises: 0007_assessment_runs
+Revision ID: 0009_stored_replies
+Revises: 0008_admin_invites
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_stored_replies"
-down_revision = "0007_assessment_runs"
+revision = "0009_stored_replies"
+down_revision = "0008_admin_invites"
 branch_labels = None
 depends_on = None
 
