@@ -91,8 +91,12 @@ class Core:
         self.flood = TokenBuckets(settings.flood_burst, settings.flood_per_minute)
 
     async def handle(self, event: Incoming) -> list[Reply]:
-        event = payloads.clean_event(event)
-        verdict = self.flood.admit((event.channel, event.user_id), cost_of(event))
+        try:
+            event = payloads.clean_event(event)
+            verdict = self.flood.admit((event.channel, event.user_id), cost_of(event))
+        except Exception as exc:  # noqa: BLE001 - nothing raises out of the core, ever
+            _log_failure(event, exc)
+            return await self._apology(event)
         if verdict is not Verdict.PASS:
             return self._flood_notice(event) if verdict is Verdict.NOTICE else []
         async with self._locks.hold((event.channel, event.user_id)):

@@ -16,8 +16,8 @@ from enum import Enum
 
 from conversations.messages import Incoming, Kind
 
-HEAVY_COMMANDS = frozenset({"baocao", "xuattimviec", "dangkykhoahoc", "nhapho", "chinhsach"})
-HEAVY_CHOICES = ("kq:export:", "off:rep", "oe:")
+HEAVY_COMMANDS = frozenset({"baocao", "xuattimviec", "dangkykhoahoc"})  # chart, XLSX, counts
+HEAVY_CHOICES = ("kq:export:", "off:rx", "menu:off_report")  # exports, the report
 HEAVY_COST = 5
 SEARCH_COST = 3
 MAX_KEYS = 100_000  # beyond this many tracked people, the calmest are forgotten
