@@ -13,7 +13,7 @@ from conversations.messages import Reply
 from db import outbox
 from db.models import Base
 from tests.handlers.test_courses import add_course, deliver_all, sign_up
-from tests.hostile.test_roles import _join
+from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
 
 PERSON = "browser-bimat-0001"

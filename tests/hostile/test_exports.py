@@ -9,7 +9,7 @@ import io
 from openpyxl import load_workbook
 
 from domain.tables import write_csv, write_xlsx
-from tests.hostile.test_roles import _join
+from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
 
 HOSTILE = ['=HYPERLINK("http://x.invalid","bấm")', "+1+cmd|' /C calc'!A0", "-2+3",

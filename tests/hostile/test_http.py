@@ -25,13 +25,6 @@ MARK = "Nguyễn-Thị-Bí-Mật"  # in every malformed body: it must never reac
 
 
 @pytest.fixture
-async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegramServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    async with FakeTelegramServer() as server:
-        yield server
-
-
-@pytest.fixture
 async def zalo() -> AsyncIterator[FakeZaloServer]:
     async with FakeZaloServer(poll_timeout=0.05) as server:
         yield server

@@ -14,7 +14,7 @@ from bot import logs
 from conversations.messages import Incoming, Kind
 from db.officers import Household
 from domain import tables
-from tests.hostile.test_roles import _join
+from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
 
 _IDS = (f"file-{n}" for n in itertools.count())

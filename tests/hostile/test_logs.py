@@ -10,21 +10,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import logs
-from tests.fakes.telegram_server import FakeTelegramServer
-from tests.hostile.test_roles import _join
+from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
 
 CHAT = 4242
 NAME = "Phạm Thị Bí Ẩn"
 PHONE = "0977123456"
 TYPED = "vay vốn cho nhà Bí Ẩn"
-
-
-@pytest.fixture
-async def tg(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeTelegramServer]:
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-    async with FakeTelegramServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -5,26 +5,12 @@ even in the middle of a dialog; an admin made in the app can be revoked in the a
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import delete, func, select
 
 from db import officers as officers_repo
 from db.models import AuditLog, User
+from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
-
-
-async def _join(app, admin: Chat, user: str, *wards: str) -> Chat:  # type: ignore[no-untyped-def]
-    await admin.send("/moicanbo")
-    for ward in wards:
-        await admin.press(ward)
-    await admin.press("Xong")
-    await admin.press("Tạo mã")
-    code = re.search(r"/canbo ([A-Z0-9]{8})", admin.text).group(1)  # type: ignore[union-attr]
-    officer = Chat(app, user=user)
-    await officer.send(f"/canbo {code}")
-    assert "Chào mừng" in officer.text
-    return officer
 
 
 async def _user(app, external_id: str) -> User:  # type: ignore[no-untyped-def]
