@@ -63,6 +63,8 @@ class Failures:
         if len(self.items) < 50:
             self.items.append(f"{what}: {event.kind} text={event.text[:60]!r} "
                               f"choice={event.choice!r}")
+            if os.environ.get("HOSTILE_PROGRESS"):  # `make fuzz`: show each at once
+                print("  FAILURE", self.items[-1][:600], flush=True)
 
 
 class ErrorLog(logging.Handler):
