@@ -274,8 +274,8 @@ class Core:
         payload = event.choice or ""
         if payload == CANCEL:
             return menu.cancelled(ctx)
-        if payload == RESUME:
-            return await self.stepper.ask(ctx)
+        if payload == RESUME:  # "Continue": the dialog may have ended meanwhile (another tab)
+            return await self.stepper.ask(ctx) or await self._stale_button(ctx, None)
         if payload == RESTART and ctx.state.dialog:
             return await self.stepper.start(ctx, ctx.state.dialog)
         if payload.startswith("menu:"):
