@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations db domain
 
-.PHONY: run test console messages compile check-messages migration bench clean
+.PHONY: run test console messages compile check-messages migration bench clean explore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,6 @@ bench: $(STAMP)  ## benchmarks (not part of the test suite)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+explore: $(STAMP)  ## the dialog explorer's wide walk (the test suite runs a bounded one)
+	EXPLORE_FULL=1 $(BIN)/python -m pytest -q -s tests/test_explorer.py
