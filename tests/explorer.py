@@ -45,10 +45,11 @@ from db.models import DialogState, User
 from domain.text import fold_plain
 
 FULL = os.environ.get("EXPLORE_FULL") == "1"
-MAX_STATES = 400 if FULL else 12  # questions walked per dialog and rendering
-MAX_OPTIONS = 100 if FULL else 6  # options tried per question
+# questions walked per dialog: the numbered rendering is where typed numbers can go wrong
+MAX_STATES = {"numbered": 400 if FULL else 7, "buttons": 400 if FULL else 4}
+MAX_OPTIONS = 100 if FULL else 5  # options tried per question
 LABELS_TRIED = 2  # options tried by their typed label per question (bounded walk)
-ROTATING = 4  # the bounded walk tries one of 4 rarer probes at each question
+ROTATING = 5  # the bounded walk tries one of 5 rarer probes at each question
 MAX_REASKS = 3
 # What people type at a question that wants typing, tried in this order.
 TYPED_POOL = (
@@ -252,7 +253,7 @@ class Explorer:
         steps_seen = {start.step}
         queue: deque[Snapshot] = deque([start])
         walked = 0
-        while queue and walked < MAX_STATES:
+        while queue and walked < MAX_STATES[self.rendering]:
             snap = queue.popleft()
             for child in await self._probe(dialog, user, snap, found, walked):
                 if child.dialog == dialog and self._key(child) not in seen:
@@ -362,8 +363,16 @@ class Explorer:
         if asked is not None and self._reference and _texts(asked.replies)[:1] != self._reference[:1]:
             report("free question after /menu", f"/menu → {FREE_QUESTION}",
                    f"got {_texts(asked.replies)[:1]} instead of {self._reference[:1]}")
+        # a clear question inside the dialog: an answer or a hint, never only the question
+        if now(2):
+            inside = await self.attempt(user, snap, FREE_QUESTION)
+            texts = " ".join(_texts(inside.replies))
+            stayed = _same_place(snap, inside.state) is not None
+            if stayed and "/menu" not in texts and (self._reference or [""])[0] not in texts:
+                report("a question inside the dialog", FREE_QUESTION,
+                       f"only the question again: {_texts(inside.replies)[:1]}")
         # a sticker or a photo where text is expected
-        for probe, kind in enumerate((Kind.UNSUPPORTED, Kind.PHOTO), 2):
+        for probe, kind in enumerate((Kind.UNSUPPORTED, Kind.PHOTO), 3):
             if (step is not None and kind in step.accepts) or not now(probe):
                 continue
             sent = await self.attempt_kind(user, snap, kind)

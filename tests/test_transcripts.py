@@ -34,6 +34,8 @@ async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, cl
     # fixed ids: codes the bot hands out (registration, invites) come from `secrets.choice`
     monkeypatch.setattr(secrets, "choice", random.Random(2026).choice)
     app = await open_app(sqlite_url, clock, **spec.get("settings", {}))
+    assert app.core is not None
+    translate = app.core.catalogs["vi"].gettext  # as Zalo and the console show it
     chats: dict[str, Chat] = {}
     shown, outputs = [], []
     for step in spec["inputs"]:
@@ -43,7 +45,7 @@ async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, cl
         chat = chats.setdefault(who, Chat(app, user=who))
         replies = await chat.send(typed)
         shown.append(typed if who == spec["user"] else f"[{who}] {typed}")
-        outputs.append([numbered_text(reply) + "\n" for reply in replies])
+        outputs.append([numbered_text(reply, None, translate) + "\n" for reply in replies])
         clock.advance(seconds=20)
     async with app.core.sessions() as session:
         from sqlalchemy import select
