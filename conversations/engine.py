@@ -337,7 +337,8 @@ class Stepper:
         dialog.step(target)
         if RETURN_KEY in state.data and target != state.data[RETURN_KEY]:
             target = state.data[RETURN_KEY]
-        self._push(ctx, before)
+        if not (step.multi and target == state.step):  # ticking an item is not a new question
+            self._push(ctx, before)
         if target == state.data.get(RETURN_KEY):
             state.data = {k: v for k, v in state.data.items() if k != RETURN_KEY}
         state.step = target

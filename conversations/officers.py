@@ -211,7 +211,7 @@ INVITE = Dialog(
     name="off_invite",
     title=N_("Invite a ward officer"),
     steps=[
-        Step("wards", ask_invite_wards, accept_invite_wards),
+        Step("wards", ask_invite_wards, accept_invite_wards, multi=True),
         Step("confirm", ask_invite_confirm, accept_invite_confirm),
     ],
     roles=frozenset({"admin"}),
