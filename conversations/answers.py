@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from conversations.engine import Answer, Next, Outcome, Retry
-from conversations.messages import Kind
+from conversations.messages import Kind, Reply
 from domain.localities import find_unit
 from domain.text import parse_phone
 
@@ -52,6 +52,19 @@ def mobile_phone(ctx: Ctx, answer: Answer) -> str | Retry:
     if phone is None:
         return Retry(ctx._("That does not look like a Vietnamese mobile number."), "0912345678")
     return phone
+
+
+def phone_question(ctx: Ctx, with_button: str, typed: str) -> Reply:
+    """The phone question: mentioning the share button only where the channel has one."""
+    if ctx.can_receive(Kind.CONTACT):
+        return Reply(with_button, request="phone")
+    return Reply(typed)
+
+
+def no_files_here(ctx: Ctx) -> str:
+    """Where a file can be sent instead, for a channel that cannot receive one (Zalo)."""
+    return ctx._("This chat cannot receive files. Send the file on Telegram or in the web chat, "
+                 "or ask the labour office to import it (giamngheo admin import).")
 
 
 def ward_names(ctx: Ctx) -> list[str]:

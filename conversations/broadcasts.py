@@ -209,6 +209,8 @@ SUBSCRIBE = Dialog(
 
 def _ask_text(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the message text."""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        return Reply(ctx._("Type the message to send (at most {n} characters).", n=MAX_TEXT))
     return Reply(ctx._("Type the message to send (at most {n} characters). You can add a "
                        "photo or a file in the next step.", n=MAX_TEXT))
 
@@ -225,6 +227,11 @@ def _accept_text(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
 
 def _ask_attach(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks for an optional photo or file."""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        text = ctx._("Add a photo? Send it now, or press “No attachment”.") if ctx.can_receive(
+            Kind.PHOTO) else ctx._("Press “No attachment” to go on: this chat cannot receive "
+                                   "photos or files.")
+        return Reply(text, (Choice(ctx._("No attachment"), "bcd:noatt"),))
     return Reply(ctx._("Add a photo or a file? Send it now, or press “No attachment”."),
                  (Choice(ctx._("No attachment"), "bcd:noatt"),))
 
@@ -235,6 +242,8 @@ async def _accept_attach(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
         data["media_id"], data["media_kind"] = None, None
         return Next("audience")
     if answer.kind not in (Kind.PHOTO, Kind.DOCUMENT):
+        if not ctx.can_receive(Kind.DOCUMENT):
+            return Retry(ctx._("Press “No attachment” to go on."))
         return Retry(ctx._("Please send a photo or a file, or press “No attachment”."))
     raw = answer.payload.get("data")
     if not raw:

@@ -224,6 +224,8 @@ def _text_step(name: str, question: str, example: str, nxt: str, limit: int,
 
 def _ask_title(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the job title (or a file to import)."""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        return Reply(ctx._("Type the job title, e.g. “Sewing worker”."))
     return Reply(ctx._("Type the job title, e.g. “Sewing worker”. To post many at once, send "
                        "a CSV or XLSX file with the columns: {columns}.",
                        columns=", ".join(COLUMNS)))
@@ -484,8 +486,11 @@ def _accept_availability(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
 
 def _ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the phone number employers can call."""
-    return Reply(ctx._("Which phone number can the labour office or an employer call? Type it, "
-                       "e.g. 0912345678, or press the button to share it."), request="phone")
+    return answers.phone_question(
+        ctx, ctx._("Which phone number can the labour office or an employer call? Type it, "
+                   "e.g. 0912345678, or press the button to share it."),
+        ctx._("Which phone number can the labour office or an employer call? Type it, "
+              "e.g. 0912345678."))
 
 
 def _ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels import RECEIVES
 from conversations.engine import BACK, CANCEL
 from conversations.messages import Incoming, Kind, Reply
 from conversations.render import numbered_text
@@ -57,6 +58,13 @@ TYPED_POOL = (
     "4500000", "15/12/2026", "08:00", "Phan Rang", "May công nghiệp", "xong",
 )
 FREE_QUESTION = "bhyt"
+# What a question says when it asks for something a channel may not be able to send.
+CANNOT_OFFER = {
+    Kind.CONTACT: ("chia sẻ số",),
+    Kind.LOCATION: ("nút 📍",),
+    Kind.DOCUMENT: ("tệp CSV", "ảnh hoặc tệp", ".csv hoặc .xlsx"),
+    Kind.PHOTO: ("gửi ảnh", "kèm ảnh"),
+}
 NUMBERED_LINE = re.compile(r"^(\d{1,3})\. (.+)$")
 MENU_PREFIX = "menu:"
 
@@ -98,6 +106,7 @@ class Entry:
 
     role: str
     inputs: tuple[str, ...]
+    needs: Kind | None = None  # where the channel cannot receive it, the dialog says so and ends
 
 
 ENTRIES: dict[str, Entry] = {
@@ -114,7 +123,7 @@ ENTRIES: dict[str, Entry] = {
     "off_household": Entry("officer", ("/themho",)),
     "off_visit": Entry("officer", ("press:off:vs:{household}",)),
     "off_category": Entry("officer", ("press:off:cat:{household}",)),
-    "off_import": Entry("officer", ("/nhapho",)),
+    "off_import": Entry("officer", ("/nhapho",), needs=Kind.DOCUMENT),
     "off_revoke": Entry("admin", ("press:off:rv:{officer}",)),
 }
 
@@ -244,6 +253,14 @@ class Explorer:
             replies = await self.send(user, typed.format(**self.ids))
         start = await self.snapshot(user, replies)
         found: list[Finding] = []
+        entry = ENTRIES[dialog]
+        if entry.needs is not None and entry.needs not in RECEIVES[self.channel]:
+            if start.dialog is not None or not _shows_menu(replies):
+                found.append(Finding(dialog, self.rendering, None, "offers what it cannot",
+                                     entry.inputs[0], "began although the channel cannot "
+                                     f"receive {entry.needs.value}: {_texts(replies)[:1]}"))
+            self.findings += found
+            return found
         if start.dialog != dialog:
             found.append(Finding(dialog, self.rendering, None, "entry",
                                  " → ".join(ENTRIES[dialog].inputs),
@@ -397,6 +414,13 @@ class Explorer:
                f"the question came back {MAX_REASKS + 1} times in a row: {_texts(replies)[:1]}")
 
     def _check_reply(self, result: Result, tried: str, report) -> None:  # type: ignore[no-untyped-def]
+        for kind, phrases in CANNOT_OFFER.items():
+            if kind in RECEIVES[self.channel]:
+                continue
+            said = next((p for r in result.replies for p in phrases if p in r.text), None)
+            if said is not None:
+                report("offers what the channel cannot", tried,
+                       f"says {said!r} on {self.channel}, which cannot receive {kind.value}")
         if not result.replies or not any(
             r.text.strip() or r.choices or r.image or r.document for r in result.replies
         ):
