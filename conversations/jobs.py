@@ -379,7 +379,7 @@ async def _accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
 
 
 _EDITABLE = {
-    "title": N_("Title"), "employer": N_("Employer"), "workplace": N_("Workplace"),
+    "title": N_("Job title"), "employer": N_("Employer"), "workplace": N_("Workplace"),
     "ward": N_("Ward"), "trade": N_("Trade"), "wage": N_("Wage"),
     "requirements": N_("Requirements"), "deadline": N_("Deadline"), "contact": N_("Contact"),
 }
