@@ -12,8 +12,8 @@ every request, while the overall 30/s cap applies to proactive sends only (here,
 the outbox's TELEGRAM_SEND_RATE): replies to a busy hour of users are not queued behind a cap
 meant for broadcasts. Proactive sends are also paced per chat (about 1/s, bursts of 3), which
 AIORateLimiter does not do; so are answers (a reply of several messages, or several quick
-replies in a row), which share the chat's budget. 403 Forbidden marks the chat blocked until the user writes again;
-network errors and timeouts are retried a bounded number of times.
+replies in a row), which share the chat's budget. 403 Forbidden marks the chat blocked until
+the user writes again; network errors and timeouts are retried a bounded number of times.
 
 Order: PTB runs updates concurrently; each update reserves its place per chat the moment it
 arrives and is handed to the core only after the chat's previous update was, so a slow file

@@ -275,7 +275,8 @@ class Stepper:
             if isinstance(outcome, Retry) and aside is not None and event.kind == Kind.TEXT:
                 note = await aside(ctx, event.text)
                 if note is not None:
-                    return await self.ask(ctx, [Reply(f"{note.text}\n{self._reason(ctx, outcome)}")])
+                    reason = self._reason(ctx, outcome)
+                    return await self.ask(ctx, [Reply(f"{note.text}\n{reason}")])
             return await self._apply(ctx, dialog, step, outcome)
         ctx.state.data = data
         return await self._apply(ctx, dialog, step, outcome, before)
