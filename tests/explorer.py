@@ -47,9 +47,9 @@ from domain.text import fold_plain
 
 FULL = os.environ.get("EXPLORE_FULL") == "1"
 # questions walked per dialog: the numbered rendering is where typed numbers can go wrong
-MAX_STATES = {"numbered": 400 if FULL else 7, "buttons": 400 if FULL else 4}
-MAX_OPTIONS = 100 if FULL else 5  # options tried per question
-LABELS_TRIED = 2  # options tried by their typed label per question (bounded walk)
+MAX_STATES = {"numbered": 400 if FULL else 5, "buttons": 400 if FULL else 2}
+MAX_OPTIONS = 100 if FULL else 4  # options tried per question
+LABELS_TRIED = 1  # options tried by their typed label per question (bounded walk)
 ROTATING = 5  # the bounded walk tries one of 5 rarer probes at each question
 MAX_REASKS = 3
 # What people type at a question that wants typing, tried in this order.
