@@ -227,10 +227,8 @@ def _accept_text(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
 
 def _ask_attach(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks for an optional photo or file."""
-    if not ctx.can_receive(Kind.DOCUMENT):
-        text = ctx._("Add a photo? Send it now, or press “No attachment”.") if ctx.can_receive(
-            Kind.PHOTO) else ctx._("Press “No attachment” to go on: this chat cannot receive "
-                                   "photos or files.")
+    if not ctx.can_receive(Kind.DOCUMENT):  # (Zalo's photos arrive as a link, not the picture)
+        text = ctx._("Press “No attachment” to go on: this chat cannot receive photos or files.")
         return Reply(text, (Choice(ctx._("No attachment"), "bcd:noatt"),))
     return Reply(ctx._("Add a photo or a file? Send it now, or press “No attachment”."),
                  (Choice(ctx._("No attachment"), "bcd:noatt"),))

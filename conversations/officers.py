@@ -589,8 +589,10 @@ def ask_visit_media(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
 
 def accept_visit_media(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Keeps the photo's file id (not the bytes) and the location; Next goes on."""
-    if answer.kind == Kind.PHOTO and answer.payload.get("file_id"):
-        data["photo_file_id"] = str(answer.payload["file_id"])[:256]
+    # Telegram and the web chat give a file id; Zalo gives the photo's URL
+    photo = answer.payload.get("file_id") or answer.payload.get("url")
+    if answer.kind == Kind.PHOTO and photo:
+        data["photo_file_id"] = str(photo)[:256]
         return Next("media")
     if answer.kind == Kind.LOCATION and "latitude" in answer.payload:
         data["latitude"] = float(answer.payload["latitude"])
