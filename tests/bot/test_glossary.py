@@ -93,7 +93,7 @@ def test_the_glossary_catches_what_the_review_found() -> None:
         "labour_office": "hỏi Phòng LĐ-TB&XH",
         "abolished_units": "báo cáo UBND cấp huyện",
         "unconfirmed": "CHƯA XÁC NHẬN",
-        "bot_voice": "hồ sơ tìm việc của tôi",
+        "bot_voice": "cho Phòng Lao động xem hồ sơ tìm việc của tôi",
         "type_vs_enter": "Gõ một con số",
         "ward_officer": "Mời cán bộ phường",
         "household": "các hộ dân",
