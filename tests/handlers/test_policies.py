@@ -31,7 +31,7 @@ async def _press_payload(chat: Chat, payload: str) -> None:
 
 async def test_browse_by_buttons_category_entry_more_and_back(chat: Chat) -> None:
     await chat.send("/chinhsach")
-    assert "Bạn bấm chọn một nhóm nhé." in chat.text
+    assert "Bạn chọn một nhóm bên dưới nhé." in chat.text
     assert "Vay vốn ưu đãi (6)" in chat.labels
     assert "Trang 1/2" in chat.text
 
