@@ -66,7 +66,7 @@ async def load_year(session: AsyncSession, year: int) -> YearTargets | None:
 
 
 async def stored_years(session: AsyncSession) -> list[int]:
-    return list((await session.scalars(select(YearTargetRow.year).order_by(YearTargetRow.year))))
+    return list(await session.scalars(select(YearTargetRow.year).order_by(YearTargetRow.year)))
 
 
 async def save_year(

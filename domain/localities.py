@@ -228,4 +228,6 @@ def former_commune(localities: Localities, text: str) -> Unit | None:
 def office_for(localities: Localities, ward: str | None) -> Contact:
     """The office that serves current ward `ward` (the ward's own entry, else the general one)."""
     unit = localities.current.unit(ward) if ward else None
-    return unit.office if unit is not None and unit.office is not None else localities.office_contact
+    if unit is not None and unit.office is not None:
+        return unit.office
+    return localities.office_contact

@@ -45,7 +45,6 @@ from domain.tables import write_xlsx
 from domain.targets import progress, start_of_year
 from domain.text import fold
 from handlers.menu import main_menu
-from handlers.targets import targets_for
 from handlers.registry import (
     ADMINS,
     EVERYONE,
@@ -59,6 +58,7 @@ from handlers.registry import (
     PersonalData,
     Registry,
 )
+from handlers.targets import targets_for
 
 REMINDER_JOB_MINUTES = 5
 DIGEST_WEEKDAY = 0  # Monday

@@ -3,12 +3,12 @@ year_targets cannot exist in the models only), and go down again cleanly."""
 
 from __future__ import annotations
 
-import db.schema  # noqa: F401  (every table module, so the metadata is complete)
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
+import db.schema  # noqa: F401  (every table module, so the metadata is complete)
 from db.migrate import alembic_config
 from db.models import Base
 
