@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from conversations.engine import Answer, Next, Outcome, Retry
 from conversations.messages import Choice, Kind, Reply
-from domain.localities import Match, Unit, find_unit
+from domain.localities import Match, Unit, find_unit, office_for
 from domain.text import parse_phone
 
 if TYPE_CHECKING:
@@ -73,6 +73,21 @@ def labour_office_name(ctx: Ctx) -> str:
     """The labour office's display name from wards.yaml (a role; the locality names it)."""
     localities = ctx.services.content.get("localities")
     return localities.labour_office.display_name if localities else ctx._("the labour office")
+
+
+def office_text(ctx: Ctx, ward: str | None) -> str:
+    """Where a household of `ward` is sent: the ward office from wards.yaml, with its address
+    and phone only where the data has them from a source; an unknown ward is "UBND
+    phường/xã nơi bạn ở". Never an abolished office: the data names only current ones."""
+    localities = ctx.services.content.get("localities")
+    if localities is None:
+        return ctx._("the ward office (UBND phường/xã) where you live")
+    office = office_for(localities, ward)
+    name = office.name or ctx._("the ward office (UBND phường/xã) where you live")
+    details = [d for d in (office.address, office.phone) if d]
+    if details:
+        return ", ".join([name, *details])
+    return ctx._("{name} (address and phone: ask at UBND phường/xã)", name=name)
 
 
 def ward_mapping_note(ctx: Ctx, match: Match | None) -> str | None:

@@ -280,3 +280,37 @@ async def test_admins_list_expired_entries_with_review_dates(sqlite_url: str, cl
     await admin.press("Danh sách")
     assert admin.text.startswith("2 chính sách đã hết hiệu lực")
     await app.close()
+
+
+# --- the expert review's content fixes, as a household reads them --------------------------------
+
+
+async def _whole_entry(chat: Chat, policy_id: str) -> str:
+    await _press_payload(chat, f"pol:show:{policy_id}")
+    text = chat.text
+    if any("Xem thêm" in label for label in chat.labels):
+        await chat.press("Xem thêm")
+        text += "\n" + chat.text
+    return text
+
+
+async def test_legal_aid_says_who_is_accused_and_cites_no_mirror_site(chat: Chat) -> None:
+    text = await _whole_entry(chat, "tro-giup-phap-ly")
+    assert "người bị bắt, bị tạm giữ, bị can" in text and "bị cáo" in text
+    assert "tố cáo" not in text
+    assert "keobongda" not in text and "tgpl.moj.gov.vn" in text
+    assert "📅 Đang áp dụng; ngày áp dụng: chưa xác nhận" in text
+
+
+async def test_electricity_support_does_not_list_near_poor_households(chat: Chat) -> None:
+    text = await _whole_entry(chat, "tien-dien")
+    who = next(line for line in text.splitlines() if line.startswith("👥 Ai được hưởng"))
+    assert "Hộ nghèo" in who and "cận nghèo" not in who
+    # the figure's date was a 2014 draft's: no start date is shown as fact
+    assert "(ngày áp dụng: chưa xác nhận)" in text and "01/06/2014" not in text
+
+
+async def test_a_dated_figure_shows_the_date_its_source_gives(chat: Chat) -> None:
+    text = await _whole_entry(chat, "mien-hoc-phi")
+    assert "Miễn toàn bộ học phí (áp dụng từ 03/09/2025)" in text
+    assert "cafef" not in text
