@@ -3,24 +3,36 @@ confidence the data gives, never an abolished office."""
 
 from __future__ import annotations
 
+from importlib import resources
+from types import SimpleNamespace
+
 import pytest
+import yaml
 
 from bot.i18n import load_catalogs
 from conversations import answers
-from domain.localities import find_unit
+from domain.localities import find_unit, load_localities
 from tests.support import Chat
 
 
 class _Ctx:
-    """Just what the answer readers use: the app's content and the Vietnamese catalog."""
+    """Just what the answer readers use: the packaged wards and the Vietnamese catalog (no app
+    is built for these table tests)."""
 
-    def __init__(self, chat: Chat) -> None:
-        self.services = chat.app.core.services
+    def __init__(self) -> None:
+        raw = yaml.safe_load((resources.files("domain") / "data" / "wards.yaml").read_text("utf-8"))
+        self.localities = load_localities(raw, "wards.yaml")
+        self.services = SimpleNamespace(content={"localities": self.localities})
         self.translator = load_catalogs(("vi",))["vi"]
 
     def _(self, message: str, **values: object) -> str:
         text = self.translator.gettext(message)
         return text.format(**values) if values else text
+
+
+@pytest.fixture(scope="module")
+def ctx() -> _Ctx:
+    return _Ctx()
 
 
 @pytest.mark.parametrize(
@@ -31,9 +43,7 @@ class _Ctx:
         (None, "UBND phường/xã nơi bạn ở (địa chỉ, số điện thoại: hỏi UBND phường/xã)"),
     ],
 )
-async def test_the_office_a_household_is_sent_to(chat: Chat, ward: str | None,
-                                                 expected: str) -> None:
-    ctx = _Ctx(chat)
+def test_the_office_a_household_is_sent_to(ctx: _Ctx, ward: str | None, expected: str) -> None:
     text = answers.office_text(ctx, ward)  # type: ignore[arg-type]
     assert text == expected
     assert "LĐ-TB&XH" not in text and "huyện" not in text
@@ -51,10 +61,9 @@ UNCONFIRMED = " (theo đề án sáp nhập, chưa xác nhận)."
         ("Phan Rang", None),  # a current ward needs no note
     ],
 )
-async def test_old_names_are_said_with_their_confidence(chat: Chat, typed: str,
-                                                        note: str | None) -> None:
-    ctx = _Ctx(chat)
-    match = find_unit(chat.app.core.services.content["localities"], typed)
+def test_old_names_are_said_with_their_confidence(ctx: _Ctx, typed: str,
+                                                  note: str | None) -> None:
+    match = find_unit(ctx.localities, typed)
     assert answers.ward_mapping_note(ctx, match) == note  # type: ignore[arg-type]
 
 

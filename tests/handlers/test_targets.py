@@ -8,21 +8,20 @@ from sqlalchemy import select
 
 from db.models import AuditLog
 from db.targets import YearTargetRow
-from tests.handlers.test_officers import ADMIN, _add_household, _join
+from tests.handlers.test_officers import ADMIN
 from tests.support import Chat, open_app
 
 
 async def test_a_year_without_targets_says_so_then_an_admin_sets_them(database_url, clock) -> None:  # type: ignore[no-untyped-def]
     app = await open_app(database_url, clock, admin_ids=ADMIN)  # the clock is in 2026
     admin = Chat(app, user="admin")
-    officer = await _join(app, admin, "officer-a", "Phan Rang")
-    await _add_household(officer, "HGD001", "Nguyễn Văn An")
+    officer = Chat(app, user="household")
 
     await admin.send("/baocao")
     assert "🎯 Chưa có chỉ tiêu năm 2026, nên số liệu chưa so được với chỉ tiêu." in admin.text
     assert "targets.yaml" not in admin.text  # plain words, not a file name
     assert "/chitieu" in admin.text
-    await officer.send("/chitieu")  # officers cannot set targets
+    await officer.send("/chitieu")  # only admins set targets
     assert "Nhập chỉ tiêu" not in officer.text
 
     await admin.send("/chitieu")
