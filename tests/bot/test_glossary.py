@@ -42,8 +42,8 @@ def _texts(node: Any, path: str) -> list[tuple[str, str]]:
 
 def _places_to_go() -> list[tuple[str, str]]:
     """Where the data sends a household: each policy's "where to apply" and contact, each
-    ward's office, the labour office's display name, and the example course file (place and
-    contact columns are shown as they are). History ("không còn cấp huyện", a decree's symbol,
+    ward's office, the labour office's display name, and the example import files (courses,
+    jobs, households, visits: their place and contact columns are shown as they are). History ("không còn cấp huyện", a decree's symbol,
     what a ward was formed from) is not a place to go and is not checked."""
     data = ROOT / "domain" / "data"
     policies = yaml.safe_load((data / "policies.yaml").read_text("utf-8"))
@@ -61,8 +61,9 @@ def _places_to_go() -> list[tuple[str, str]]:
         office = {k: v for k, v in unit.get("office", {}).items()
                   if k in ("name", "address", "phone", "note")}
         texts += _texts(office, f"wards.yaml:{unit['name']}.office")
-    texts += [(f"courses_example.csv:{n}", line) for n, line in
-              enumerate((data / "courses_example.csv").read_text("utf-8").splitlines(), 1)]
+    for example in sorted(data.glob("*example*.csv")):  # what officers import is modelled on them
+        texts += [(f"{example.name}:{n}", line) for n, line in
+                  enumerate(example.read_text("utf-8").splitlines(), 1)]
     return texts
 
 
