@@ -38,6 +38,7 @@ from handlers import (
     officers,
     policies,
     privacy,
+    targets,
 )
 from handlers.core import Core
 from handlers.registry import Registry
@@ -54,6 +55,7 @@ FEATURES: tuple[Callable[[Registry], None], ...] = (
     assessment.register,
     courses.register,
     officers.register,
+    targets.register,
     jobs.register,
     broadcasts.register,
     privacy.register_account_section,
