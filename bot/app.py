@@ -136,10 +136,12 @@ class App:
         for channel in self.channels:
             await channel.start()  # type: ignore[attr-defined]
         assert self.core is not None
-        self.scheduler = Scheduler(self.core)
+        self.scheduler = Scheduler(self.core, self.engine)
         self.scheduler.start()
+        # engine: one delivery leader across the processes on this database (bot/delivery.py)
         self.delivery = Delivery(self.core, {"telegram": self.settings.telegram_send_rate,
-                                             "zalo": self.settings.zalo_send_rate})
+                                             "zalo": self.settings.zalo_send_rate},
+                                 engine=self.engine)
         self.core.services.wake_delivery = self.delivery.wake
         self.delivery.start()
 
