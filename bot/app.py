@@ -84,6 +84,9 @@ class App:
     delivery: Any = None
     _runner: web.AppRunner | None = None
     _leases: list[Any] = field(default_factory=list)
+    # Delivery's tuning (heartbeat_seconds, stale_seconds, ...): tests and benchmarks shorten it
+    delivery_options: dict[str, Any] = field(default_factory=dict)
+    scheduler_options: dict[str, Any] = field(default_factory=dict)  # the same for Scheduler
 
     async def open(self, *, migrate: bool = True) -> None:
         """Connect, migrate, load catalogs and content, and build the core."""
@@ -142,12 +145,12 @@ class App:
         for channel in self.channels:
             await channel.start()  # type: ignore[attr-defined]
         assert self.core is not None
-        self.scheduler = Scheduler(self.core, self.engine)
+        self.scheduler = Scheduler(self.core, self.engine, **self.scheduler_options)
         self.scheduler.start()
         # engine: one delivery leader across the processes on this database (bot/delivery.py)
         self.delivery = Delivery(self.core, {"telegram": self.settings.telegram_send_rate,
                                              "zalo": self.settings.zalo_send_rate},
-                                 engine=self.engine)
+                                 engine=self.engine, **self.delivery_options)
         self.core.services.wake_delivery = self.delivery.wake
         self.delivery.start()
 

@@ -274,7 +274,9 @@ class Delivery:
                     await outbox.heartbeat(session, sorted(self._claimed),
                                            self.core.services.clock())
             except Exception as exc:  # noqa: BLE001 - the next heartbeat tries again
-                log.warning("delivery heartbeat failed error=%s", type(exc).__name__)
+                # ids and SQL only, no personal data in these messages
+                log.warning("delivery heartbeat failed error=%s %s", type(exc).__name__,
+                            str(exc).splitlines()[0][:200])
 
     async def _until_room(self) -> None:
         while self._waiting > self.batch // 2 and not self._stopping:
@@ -334,8 +336,8 @@ class Delivery:
         if self._stopping or not self.leading:
             return await self._put_back(row)
         media = self._media.get(row.payload.get("media") or 0)
-        await self._record(row, "inflight", None)  # from here on, a crash does not repeat it
         await self.window(row.channel).acquire()
+        await self._record(row, "inflight", None)  # from here on, a crash does not repeat it
         try:
             await channel.send(row.chat_id, outbox.payload_to_reply(row.payload, media))
         except DeliveryError as exc:

@@ -12,6 +12,7 @@ another is running the same job skips that run instead of doing the same work be
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -27,16 +28,21 @@ log = logging.getLogger("giamngheo.scheduler")
 
 
 class Scheduler:
-    def __init__(self, core: Core, engine: AsyncEngine | None = None) -> None:
+    def __init__(
+        self, core: Core, engine: AsyncEngine | None = None, *,
+        first_run_at: datetime | None = None,
+    ) -> None:
         self.core = core
         self.engine = engine
+        self.first_run_at = first_run_at  # tests: every job fires at this moment first
         self._scheduler = AsyncIOScheduler(timezone=core.settings.tz)
 
     def start(self) -> None:
         for job in self.core.registry.jobs.values():
+            first = {"next_run_time": self.first_run_at} if self.first_run_at else {}
             self._scheduler.add_job(
                 self._run, self._trigger(job), args=[job], id=job.name,
-                coalesce=True, max_instances=1, misfire_grace_time=3600,
+                coalesce=True, max_instances=1, misfire_grace_time=3600, **first,
             )
         self._scheduler.start()
 

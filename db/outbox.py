@@ -224,10 +224,17 @@ async def mark_inflight(session: AsyncSession, ids: Sequence[int], now: datetime
 
 
 async def heartbeat(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
-    """A live worker still holds these claims."""
+    """A live worker still holds these claims. Rows another transaction has locked right now
+    are being recorded anyway, so they are skipped rather than waited for (waiting, with the
+    recording transaction locking rows in another order, is a deadlock)."""
+    mine = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(("sending", "inflight")))
+        .with_for_update(skip_locked=True)
+    )
     await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(("sending", "inflight")))
+        .where(OutboxMessage.id.in_(mine.scalar_subquery()))
         .values(next_attempt_at=now)
     )
 
