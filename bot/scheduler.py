@@ -17,7 +17,6 @@ from datetime import datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.coordination import Lease

@@ -23,10 +23,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 async def serve(options: dict) -> None:  # type: ignore[type-arg]
+    from datetime import UTC, datetime
+
     from bot.app import App
     from bot.settings import load_settings
-
-    from datetime import UTC, datetime
 
     delivery = options.pop("delivery", {})
     first_run = options.pop("jobs_first_run_at", None)  # epoch seconds: every job fires then

@@ -24,7 +24,6 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import argparse  # noqa: E402
-import asyncio  # noqa: E402
 import cProfile  # noqa: E402
 import itertools  # noqa: E402
 import math  # noqa: E402
