@@ -83,6 +83,10 @@ MAX_CALLBACK_DATA = 64  # bytes (SPEC InlineKeyboardButton.callback_data)
 MAX_BUTTONS_PER_ROW = 8
 MAX_BUTTONS = 100
 POLL_INTERVAL = 0.02  # seconds between getUpdates calls
+# Updates handled at once (PTB's True means 256). The rest wait in PTB's queue, which is cheap;
+# 200 at once waited for the one SQLite connection and for httpx's pool, whose bookkeeping grows
+# with its queue (bench/telegram: 23.8 -> 18.3 ms CPU per update, docs/benchmarks.md).
+CONCURRENT_UPDATES = 16
 PROACTIVE_PER_SECOND = 30  # Telegram: about 30 bulk messages per second overall
 MAX_DOWNLOAD = 5 * 1024 * 1024  # files the core receives as bytes
 LONG_LABEL = 20  # characters: longer labels get a row each
@@ -688,7 +692,7 @@ def _build_application(
     builder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(True)
+        .concurrent_updates(CONCURRENT_UPDATES)
         # overall_max_rate=0: the 30/s cap is applied to proactive sends (see the module doc).
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=max_retries))
         # PTB's default pool (256) costs CPU managing idle connections; 32 keeps sends parallel.

@@ -6,10 +6,11 @@ child process of its own (this script with `--serve`), so the bot has a core to 
 would in production and the server's own cost is not charged to it.
 
 Scenarios, each on a fresh fake server (and, for the full stack, a fresh SQLite file):
-- echo, closed loop: the baseline, a bare PTB Application (concurrent updates, no rate limiter)
-  whose handler echoes the text.
-- full stack, closed loop: PTB → our Telegram adapter → core → SQLite → reply. Every simulated
-  user sends its next message the moment the previous one is answered.
+- echo, closed loop: the baseline, the plainest PTB echo bot (PTB's default settings: one
+  update at a time, default polling, no rate limiter) answering `reply_text(text)`.
+- full stack, closed loop: PTB → our Telegram adapter → core → SQLite → reply, with free text
+  and menu workloads (bench/common.py). Every simulated user sends its next message the moment
+  the previous one is answered.
 - full stack, open loop: a generator pushes updates at a steady rate round-robin over the users,
   whether or not they were answered.
 
