@@ -19,6 +19,8 @@ or more, e.g. "Không biết" → area, or income by source.)
 flowchart TD
     ward -->|a ward| members
     ward -->|Không biết / nơi khác| area --> members
+    ward -->|a ward holding a former xã| was_commune -->|Có / Không| members
+    was_commune -->|Không biết| area
     members --> income
     income -->|a total per month or year| indicator
     income -->|by source| sources
@@ -48,7 +50,14 @@ from conversations.messages import Choice, Kind, Reply
 from db import assessments as repo
 from db import users
 from domain.formatting import format_money
-from domain.localities import Localities, Unit, find_unit, normalise_name
+from domain.localities import (
+    Localities,
+    Unit,
+    find_unit,
+    former_commune,
+    former_communes,
+    normalise_name,
+)
 from domain.poverty import (
     Area,
     Assessment,
@@ -210,6 +219,8 @@ def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         if unit is None:  # the ward list changed while the household was answering
             return Retry(ctx._("That ward is no longer in my list. Please choose again."))
         _set_ward(data, unit)
+        if former_communes(localities, unit):
+            return Next("was_commune")
         return Next(_after(data, "members"), _unit_note(unit))
     match = find_unit(localities, answer.text) if answer.text else None
     if match is None or match.current_unit is None:
@@ -219,12 +230,36 @@ def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
             localities.current.units[0].name,
         )
     _set_ward(data, match.current_unit)
-    replies: list[Reply] = []
-    if match.unit is not match.current_unit:
-        replies.append(Reply(ctx._("{old} is now part of {new}.",
-                                   old=_label(match.unit),
-                                   new=match.current_unit.full_name)))
+    note = answers.ward_mapping_note(ctx, match)
+    replies = [Reply(note)] if note else []
+    if former_commune(localities, answer.text) is not None:
+        data["area"] = "rural"  # they named the former xã itself: its rural line, with the note
+    elif former_communes(localities, match.current_unit):
+        return Next("was_commune", replies)
     return Next(_after(data, "members"), [*replies, *_unit_note(match.current_unit)])
+
+
+def ask_was_commune(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: was the place where you live a rural commune (xã) before it joined this ward?"""
+    unit = _localities(ctx).current.unit(normalise_name(data["ward"]))
+    communes = former_communes(_localities(ctx), unit) if unit else ()
+    return answers.former_commune_question(ctx, communes, "as:xa:")
+
+
+def accept_was_commune(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Yes: the rural line (with the data's caveat); no: the ward's line; unsure: asks the area."""
+    choice = (answer.choice or "").removeprefix("as:xa:")
+    if not choice and answer.text:
+        said = parse_yes_no(answer.text)
+        choice = "yes" if said is True else "no" if said is False else ""
+    if choice not in ("yes", "no", "unknown"):
+        return Retry(ctx._("Please choose one of the buttons."))
+    unit = _localities(ctx).current.unit(normalise_name(data["ward"]))
+    if choice == "unknown":
+        data["keep_ward"] = True
+        return Next("area")
+    data["area"] = "rural" if choice == "yes" else "urban"
+    return Next(_after(data, "members"), _unit_note(unit) if unit else [])
 
 
 def _unit_note(unit: Unit) -> list[Reply]:
@@ -249,7 +284,7 @@ def accept_area(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     area = (answer.choice or "").removeprefix("as:area:")
     if area not in ("rural", "urban"):
         return Retry(ctx._("Please choose one of the two buttons."))
-    data["ward"], data["area"] = None, area
+    data["ward"], data["area"] = (data.get("ward") if data.pop("keep_ward", False) else None), area
     return Next(_after(data, "members"))
 
 
@@ -604,8 +639,10 @@ def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed or shared with the channel's button)."""
-    return Reply(ctx._("Which phone number can the officers call? Type it, for example "
-                       "0912345678, or press the button to share your number."), request="phone")
+    return answers.phone_question(
+        ctx, ctx._("Which phone number can the officers call? Type it, for example "
+                   "0912345678, or press the button to share your number."),
+        ctx._("Which phone number can the officers call? Type it, for example 0912345678."))
 
 
 def ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -652,6 +689,7 @@ def build_dialog() -> Dialog:
         on_start=_on_start,
         steps=[
             Step("ward", ask_ward, accept_ward),
+            Step("was_commune", ask_was_commune, accept_was_commune),
             Step("area", ask_area, accept_area),
             Step("members", ask_members, accept_members, numeric=True),
             Step("income", ask_income, accept_income, **zero_ok,

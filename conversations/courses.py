@@ -230,7 +230,7 @@ FIELDS: tuple[Field, ...] = (
           N_("Source of that support (decision, link)?"), "QĐ 46/2015/QĐ-TTg", _text(1000),
           "nguon_ho_tro"),
     Field("contact", N_("Contact"), N_("Contact (office, phone)?"),
-          "Phòng LĐ-TB&XH, 0259 xxx xxxx", _text(500), "lien_he"),
+          "UBND phường Phan Rang, 0912345678", _text(500), "lien_he"),
     Field("status", N_("Status"), N_("Status?"), "mở", _status, "trang_thai",
           optional=True, in_dialog=False),
 )
@@ -411,6 +411,10 @@ def _env(ctx: Ctx) -> Env:
 
 def ask_mode(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: type one course, or send a file of courses?"""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        return Reply(ctx._("Add a course: type it field by field.") + "\n" +
+                     answers.no_files_here(ctx),
+                     (Choice(ctx._("✍️ Type one course"), "kn:mode:type"),))
     return Reply(ctx._("Add a course: type it field by field, or send a CSV/XLSX file of "
                        "courses?"),
                  (Choice(ctx._("✍️ Type one course"), "kn:mode:type"),
@@ -420,6 +424,8 @@ def ask_mode(ctx: Ctx, data: dict[str, Any]) -> Reply:
 def accept_mode(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Goes to the first field, or to the file step."""
     if answer.choice == "kn:mode:file":
+        if not ctx.can_receive(Kind.DOCUMENT):
+            return Retry(answers.no_files_here(ctx))
         return Next("file")
     if answer.choice == "kn:mode:type":
         return Next(DIALOG_FIELDS[0].key)
@@ -660,8 +666,12 @@ def accept_birth_year(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome
 
 def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed, or shared with the channel's button)."""
-    return Reply(ctx._("Which phone number can the labour office call? Type it, for example "
-                       "0912345678, or press the button to share your number."), request="phone")
+    office = answers.labour_office_name(ctx)
+    return answers.phone_question(
+        ctx, ctx._("Which phone number can the {office} call? Type it, for example "
+                   "0912345678, or press the button to share your number.", office=office),
+        ctx._("Which phone number can the {office} call? Type it, for example 0912345678.",
+              office=office))
 
 
 def ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -714,9 +724,9 @@ def ask_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Shows the answers; asks consent to send them to the labour office."""
     text = "\n".join([
         _person_lines(ctx, data),
-        ctx._("I will send these details to the labour office (Phòng LĐ-TB&XH) to arrange the "
-              "class. You can see or delete them with /dulieucuatoi and /xoadulieu. Do you "
-              "agree?"),
+        ctx._("I will send these details to the {office} to arrange the class. You can see or "
+              "delete them with /dulieucuatoi and /xoadulieu. Do you agree?",
+              office=answers.labour_office_name(ctx)),
     ])
     return Reply(text, (Choice(ctx._("✅ I agree, sign me up"), "kd:ok"),
                         Choice(ctx._("✏️ Edit"), "kd:fix"),

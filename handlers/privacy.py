@@ -94,7 +94,8 @@ async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
                  "ward's own record for the yearly poverty review, not your account, so it is "
                  "kept. To correct it, ask your ward office.")
     bye = ctx._("If you write again, I will start fresh. Thank you!")
-    return Done([Reply("\n".join([receipt, *counts, kept, bye]))])
+    # forget_history: the web chat clears the transcript on screen and in the browser too
+    return Done([Reply("\n".join([receipt, *counts, kept, bye]), forget_history=True)])
 
 
 ERASE = Dialog(

@@ -250,15 +250,15 @@ async def test_a_typed_old_ward_name_is_taken_to_its_new_ward(chat: Chat) -> Non
     await chat.send("xyz")
     assert "Tôi chưa tìm thấy phường/xã này" in chat.text
     await chat.send("my hai")
-    assert "Phường Mỹ Hải nay thuộc phường Đông Hải." in chat.text
+    assert "phường Mỹ Hải nay thuộc phường Đông Hải (theo đề án sáp nhập, chưa xác nhận)." in chat.text
     assert "bao nhiêu người" in chat.text
 
 
 async def test_a_ward_with_an_unconfirmed_area_says_so(chat: Chat) -> None:
     await chat.send("/tudanhgia")
     await chat.send("thanh hai")  # the former rural commune, now in phường Bảo An
-    assert "Xã Thành Hải nay thuộc phường Bảo An." in chat.text
-    assert "CHƯA XÁC NHẬN; hãy hỏi UBND phường." in chat.text
+    assert "xã Thành Hải nay thuộc phường Bảo An (theo đề án sáp nhập, chưa xác nhận)." in chat.text
+    assert "chưa xác nhận; hãy hỏi UBND phường." in chat.text
 
 
 async def test_the_dialog_continues_after_a_restart(database_url, clock) -> None:  # type: ignore[no-untyped-def]
@@ -285,15 +285,15 @@ async def test_the_dialog_continues_after_a_restart(database_url, clock) -> None
 
 async def test_share_with_consent_then_see_and_delete(database_url, clock) -> None:  # type: ignore[no-untyped-def]
     app = await open_app(database_url, clock)
-    chat = Chat(app, user="share-user-1")
+    chat = Chat(app, user="share-user-1", channel="telegram")  # a channel with a contact button
     await to_review(chat)
     await chat.press("Đúng rồi")
     await chat.press("Có, gửi")
     await chat.send("Nguyễn Văn An")
     assert chat.replies[-1].request == "phone"
     await chat.send("12345")
-    assert "Số này chưa giống số di động Việt Nam." in chat.text
-    await chat.deliver(Incoming("web", chat.user, chat.user, Kind.CONTACT,
+    assert "Số này không giống số di động Việt Nam." in chat.text
+    await chat.deliver(Incoming("telegram", chat.user, chat.user, Kind.CONTACT,
                                 payload={"phone": "+84 912 345 678"}))
     assert "họ tên Nguyễn Văn An, số điện thoại 0912345678" in chat.text
     assert "/dulieucuatoi" in chat.text and "/xoadulieu" in chat.text
