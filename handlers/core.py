@@ -173,7 +173,8 @@ class Core:
             try:  # outside any transaction (SQLite refuses to checkpoint inside one)
                 connection = await session.connection()
                 raw = await connection.get_raw_connection()
-                await raw.driver_connection.execute("COMMIT")  # the session's BEGIN IMMEDIATE
+                if raw.driver_connection.in_transaction:  # BEGIN may be sent lazily
+                    await raw.driver_connection.execute("COMMIT")
                 await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except Exception as exc:  # noqa: BLE001 - the deletion itself is committed
                 log.warning("checkpoint after a deletion failed error=%s", type(exc).__name__)

@@ -44,7 +44,7 @@ async def test_an_officer_who_lost_a_ward_cannot_save_into_it(database_url, cloc
                 officers_repo.OfficerWard.user_id == me.id,
                 officers_repo.OfficerWard.ward == "Đông Hải"))
         await officer.press("Lưu")
-        assert "không còn là cán bộ của phường này" in officer.text
+        assert "không còn là cán bộ phường/xã của phường này" in officer.text
         async with app.core.sessions() as session:
             count = await session.scalar(select(func.count()).select_from(
                 officers_repo.Household))
