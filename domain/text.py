@@ -22,6 +22,7 @@ __all__ = [
     "is_back",
     "is_greeting",
     "match_choice",
+    "parse_area",
     "parse_int",
     "parse_money",
     "parse_phone",
@@ -337,6 +338,30 @@ def _number_from_words(words: list[str]) -> int | None:
         case [tens, "muoi", unit] if _DIGITS.get(tens, 0) >= 2 and _UNIT_AFTER_TENS.get(unit):
             return 10 * _DIGITS[tens] + _UNIT_AFTER_TENS[unit]
     return None
+
+
+# --- floor area ----------------------------------------------------------------------------------
+
+_AREA_UNIT = re.compile(r"\s*(?:m2|m²|met vuong|met|m)\s*$")
+_AREA_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_AREA_PRODUCT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(?:m\s*)?[x*×]\s*(\d+(?:[.,]\d+)?)$")
+
+
+def parse_area(s: str) -> Decimal | None:
+    """A floor area in m²: "40", "40 m2", "40m²", "khoảng 40 mét vuông", "35,5", or a house's
+    sides "5x8" / "5 m x 8 m" (= 40). None for anything else, including numbers in words (an
+    area spelt out is rare, and "không" must not read as 0 m²)."""
+    text = fold(s).replace("×", "x")
+    for filler in ("khoang ", "tam ", "chung ", "rong ", "co "):
+        text = text.removeprefix(filler)
+    text = _AREA_UNIT.sub("", text).strip()
+    product = _AREA_PRODUCT.match(_AREA_UNIT.sub("", text.replace(" m x", " x")))
+    if product:
+        a, b = (Decimal(g.replace(",", ".")) for g in product.groups())
+        return a * b
+    if not _AREA_NUMBER.match(text):
+        return None
+    return Decimal(text.replace(",", "."))
 
 
 # --- yes / no ----------------------------------------------------------------------------------

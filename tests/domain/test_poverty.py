@@ -14,6 +14,7 @@ Row ids name the source of the rule they test:
 from __future__ import annotations
 
 import copy
+from fractions import Fraction
 import gettext
 import re
 from datetime import date
@@ -159,17 +160,22 @@ def test_lines_reported_with_the_result(
     ("members", "monthly", "expected_pp", "category"),
     [
         pytest.param(3, 4_500_000, 1_500_000, "near_poor", id="ND07-2021-rural-3-members-at-line"),
-        pytest.param(3, 4_500_002, 1_500_000, "near_poor", id="ND07-2021-rural-rounded-down"),
+        # 4.500.002 / 3 = 1.500.000,67: above the line, and shown rounded up so the figure
+        # shown is above the line too (issue 13: no rounding down before comparing).
+        pytest.param(3, 4_500_002, 1_500_001, "average", id="ND07-2021-rural-exact-above"),
+        pytest.param(3, 4_500_001, 1_500_001, "average", id="ND07-2021-rural-third-above"),
+        pytest.param(3, 4_499_999, 1_499_999, "near_poor", id="ND07-2021-rural-below-shown-down"),
         pytest.param(3, 4_500_003, 1_500_001, "average", id="ND07-2021-rural-3-members-above"),
     ],
 )
-def test_income_per_person_is_rounded_down_before_comparing(
+def test_income_per_person_is_compared_exactly_and_shown_on_its_side_of_the_line(
     standards: tuple[Standard, ...], members: int, monthly: int, expected_pp: int, category: str
 ) -> None:
     std = standard_by_id(standards, "2022-2025")
     household = Household(Area.RURAL, members, monthly)
     result = assess(household, std)
     assert (result.income_per_person, result.category) == (expected_pp, Category(category))
+    assert result.income_exact == Fraction(monthly, members)
 
 
 def test_poor_threshold_comes_from_the_data(standards: tuple[Standard, ...]) -> None:
@@ -329,8 +335,9 @@ def test_changeover_in_vietnamese_after_the_switch(
     out = assess_json(obj, standards, TODAY, vi)
     assert out["category"] == "near_poor"  # 2.000.000 ≤ 2.200.000, 2 shortfalls
     assert (
-        "Chuẩn nghèo giai đoạn 2022-2025 áp dụng từ ngày 01/01/2022 đến hết ngày 31/12/2026: "
-        "chuẩn thu nhập ở khu vực nông thôn là 1.500.000 đ mỗi người mỗi tháng."
+        "Chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP) áp dụng từ ngày 01/01/2022 "
+        "đến hết ngày 31/12/2026: chuẩn thu nhập ở khu vực nông thôn là 1.500.000 đ mỗi người "
+        "mỗi tháng."
     ) in out["explanation"]
     assert "Theo chuẩn đó, kết quả của hộ bạn là: hộ có mức sống trung bình." in out["explanation"]
 
@@ -342,9 +349,11 @@ def test_changeover_in_vietnamese_names_the_indicator_never_asked(
                 deprived={"water": True, "sanitation": True})
     out = assess_json(obj, standards, TODAY, vi)
     assert out["category"] == "near_poor"
-    assert out["explanation"][-2:] == [
+    assert out["explanation"][-3:] == [
         "Theo chuẩn đó, các chỉ số chưa hỏi hoặc chưa rõ nên chưa tính: xử lý rác thải.",
         "Nếu các chỉ số này đúng là bị thiếu hụt, theo chuẩn đó hộ có thể thuộc diện hộ nghèo.",
+        "Một số chỉ số hoặc quy tắc của chuẩn đó chưa được xác nhận, nên kết quả này cũng chỉ để "
+        "tham khảo.",
     ]
 
 
@@ -414,10 +423,13 @@ def test_what_would_change_for_a_household_above_the_band(
     std = standards[0]
     result = assess(_household("rural", 2_600_000, 1, std), std)
     assert result.what_would_change == (
-        Change(Category.AVERAGE, 2_250_000, 0),
-        Change(Category.NEAR_POOR, 1_500_000, 0),
-        Change(Category.POOR, 1_500_000, 2),
+        Change(Category.AVERAGE, 2_250_000, income_above=1_500_000),
+        Change(Category.NEAR_POOR, 1_500_000),
+        # employment is lacking; dependents is decided by a count, so the next ones are named
+        Change(Category.POOR, 1_500_000, ("nutrition", "health_insurance")),
     )
+    assert ("It would be a household with an average standard of living if income per person "
+            "were above 1.500.000 đ and at most 2.250.000 đ.") in explain(result, EN)
     text = explain(result, EN)
     assert ("It would be a poor household if income per person were 1.500.000 đ or less and it "
             "lacked 2 more indicators.") in text
@@ -426,7 +438,7 @@ def test_what_would_change_for_a_household_above_the_band(
 def test_what_would_change_for_a_near_poor_household(standards: tuple[Standard, ...]) -> None:
     std = standards[1]
     result = assess(_household("urban", 2_800_000, 2, std), std)
-    assert result.what_would_change == (Change(Category.POOR, None, 1),)
+    assert result.what_would_change == (Change(Category.POOR, None, ("health_insurance",)),)
     assert "It would be a poor household if it lacked 1 more indicator." in explain(result, EN)
 
 
@@ -446,10 +458,9 @@ def test_vietnamese_explanation_reads_as_a_household_would_need_it(
         Area.RURAL, 4, 6_000_000, deprived=frozenset({"water", "sanitation", "health_insurance"})
     )
     text = explain(assess(household, std), vi)
-    assert text[0] == (
-        "Theo chuẩn nghèo giai đoạn 2022-2025, hộ của bạn có thể thuộc diện hộ nghèo."
-    )
-    assert "1.500.000 đ" in text[1] and "nông thôn" in text[1]
+    assert text[0] == "Hộ của bạn có thể thuộc diện hộ nghèo."
+    assert text[1] == "Kết quả tính theo chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP)."
+    assert "1.500.000 đ" in text[2] and "nông thôn" in text[2]
     assert "- Nhà chưa có nguồn nước sạch để ăn uống." in text
     assert any("UBND phường/xã" in s for s in text)
     assert any("07/2021/NĐ-CP" in s for s in text)
@@ -471,7 +482,7 @@ def test_money_formatter_can_be_passed_in(standards: tuple[Standard, ...]) -> No
     std = standards[0]
     result = assess(_household("rural", 1_000_000, 0, std), std)
     text = explain(result, EN, fmt_money=lambda n: f"<{n}>")
-    assert "<1000000>" in text[1]
+    assert "<1000000>" in text[2]
 
 
 # --- the CLI contract --------------------------------------------------------------------------
@@ -485,7 +496,7 @@ def test_output_has_exactly_the_cli_keys(standards: tuple[Standard, ...]) -> Non
     )
     assert set(out) == {
         "standard", "category", "income_per_person", "income_line", "deprived",
-        "deprivation_count", "legal_basis", "explanation",
+        "deprivation_count", "legal_basis", "explanation", "changes",
     }
     assert out["standard"] == "2022-2025"
     assert out["category"] == "poor"
@@ -499,7 +510,9 @@ def test_output_has_exactly_the_cli_keys(standards: tuple[Standard, ...]) -> Non
     ("annual", "income_pp", "category"),
     [
         pytest.param(18_000_000, 1_500_000, "near_poor", id="ND07-2021-annual-at-line"),
-        pytest.param(18_000_011, 1_500_000, "near_poor", id="ND07-2021-annual-rounds-down"),
+        # 18.000.011 / 12 = 1.500.000,92 a month: above the line, compared exactly (issue 13).
+        pytest.param(18_000_011, 1_500_001, "average", id="ND07-2021-annual-exact-above"),
+        pytest.param(17_999_999, 1_499_999, "near_poor", id="ND07-2021-annual-exact-below"),
         pytest.param(18_000_012, 1_500_001, "average", id="ND07-2021-annual-just-above"),
     ],
 )
@@ -574,8 +587,8 @@ def test_assessment_to_json_appends_the_other_standard(standards: tuple[Standard
     main = assess(household, old)
     other = assess(translate_household(household, old, new), new)
     out = assessment_to_json(main, EN, other=other)
-    assert out["explanation"][-2] == (
-        "Under that standard, your household would be: a near-poor household."
+    assert "Under that standard, your household would be: a near-poor household." in (
+        out["explanation"]
     )
     assert isinstance(main, Assessment)
 
