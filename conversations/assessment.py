@@ -484,7 +484,12 @@ async def accept_fact(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome
     indicator, _, _ = _indicator(ctx, data)
     rule = indicator.fact_rule
     assert rule is not None
-    value = _read_answer(answer) if (answer.choice or not answer.text[:1].isdigit()) else None
+    typed_no = parse_yes_no(answer.text) is False and fold_plain(answer.text) not in _NOT_SURE
+    # A typed "không" is a count of none (or an unusable area), never the "Không rõ" button the
+    # core may have matched it to.
+    choice = None if typed_no else answer.choice
+    value = _read_answer(Answer(answer.kind, answer.text, choice)) if (
+        choice or not answer.text[:1].isdigit()) else None
     if value == "help":
         return Say([Reply("ℹ️ " + indicator.text("help"))])
     members = int(data["members"])

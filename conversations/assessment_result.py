@@ -23,6 +23,7 @@ from domain.poverty import (
     Area,
     Assessment,
     Category,
+    Explanation,
     Household,
     Standard,
     assess,
@@ -35,6 +36,7 @@ from domain.poverty import (
 )
 
 MESSAGE_CHARS = 400  # each of the result's messages fits a cheap phone's screen
+SOFT_LIMIT = 440  # "about 400": what a message may reach before a sentence is left out
 LIKELY_POLICIES = 3
 
 # Income sources (stable ids → labels), in the order a household thinks of them. The State's
@@ -74,7 +76,13 @@ def household(ctx: Ctx, data: dict[str, Any]) -> Household:
     answers: dict[str, str] = data.get("answers", {})
     legacy = data.get("qv", 1) < 2
 
+    facts: dict[str, Any] = data.get("facts", {})
+    members = int(data["members"])
+
     def lacking(key: str) -> bool:
+        rule = standard.indicator(key).fact_rule
+        if rule is not None and rule.fact in facts:  # recomputed: the size may have changed
+            return rule.is_deprived(float(facts[rule.fact]), members)
         answer = answers.get(key)
         if legacy and key in _LEGACY_NO_MEANS_LACKING:
             return answer == "no"
@@ -83,7 +91,7 @@ def household(ctx: Ctx, data: dict[str, Any]) -> Household:
     unknown = {key for key, value in answers.items() if value == "unknown"}
     return Household(
         area=Area(data["area"]),
-        members=int(data["members"]),
+        members=members,
         monthly_income=_monthly_income(data),
         deprived=frozenset(k for k in standard.keys if lacking(k)),
         unknown=frozenset(unknown & set(standard.keys)),
@@ -110,22 +118,58 @@ def _likely_policies(ctx: Ctx, category: str) -> list[str]:
     return [p.title for p in entries[:LIKELY_POLICIES]]
 
 
-def result_replies(ctx: Ctx, data: dict[str, Any], result: Assessment) -> list[Reply]:
-    """The verdict, why, and what to do (with the likely policies and the support button);
-    near the changeover also the other standard's view."""
-    parts = explain_parts(result, ctx.translator, format_money, short=True)
-    verdict = _pack([*parts.verdict, *parts.caveats])
-    why = _pack([*parts.why, *parts.changes])
+def _fits(sentences: list[str], limit: int = MESSAGE_CHARS) -> bool:
+    return len("\n".join(sentences)) <= limit
+
+
+def _why(ctx: Ctx, result: Assessment, parts: Explanation) -> str:
+    """Income, what is lacking, the rule, what is unknown and what would change; when that is
+    too long for one message, the rule goes first, then the names of the lacking indicators;
+    past that the message may run a little over (SOFT_LIMIT) before a sentence is cut."""
+    candidates = [
+        [*parts.income, *parts.deprivations, *parts.rule, *parts.unknown, *parts.changes],
+        [*parts.income, *parts.deprivations, *parts.unknown, *parts.changes],
+    ]
+    if result.deprivation_count:
+        count = ctx.ngettext(
+            "Your household lacks {count} of the {total} basic social service indicators.",
+            "Your household lacks {count} of the {total} basic social service indicators.",
+            result.deprivation_count, count=result.deprivation_count,
+            total=len(result.standard.indicators))
+        candidates.append([*parts.income, count, *parts.unknown, *parts.changes])
+    for sentences in candidates:
+        if _fits(sentences):
+            return "\n".join(sentences)
+    return _pack(candidates[-1], SOFT_LIMIT)
+
+
+def _todo(ctx: Ctx, data: dict[str, Any], result: Assessment, parts: Explanation) -> str:
+    """What to do, whom to contact, and as many of the likely policies' names as fit."""
     todo = list(parts.next_steps)
     if data.get("ward"):
         todo.append(ctx._("Whom to contact: the People's Committee (UBND) of {ward}.",
                           ward=data["ward"]))
     titles = _likely_policies(ctx, result.category.value)
-    if titles:
-        todo.append(ctx._("Support your household may be able to get: {titles}.",
-                          titles="; ".join(titles)))
+    while titles:
+        line = ctx._("Support your household may be able to get: {titles}.",
+                     titles="; ".join(titles))
+        if _fits([*todo, line]):
+            todo.append(line)
+            break
+        titles = titles[:-1]
+    return _pack(todo)
+
+
+def result_replies(ctx: Ctx, data: dict[str, Any], result: Assessment) -> list[Reply]:
+    """The verdict, why, and what to do (with the likely policies and the support button);
+    near the changeover also the other standard's view."""
+    parts = explain_parts(result, ctx.translator, format_money, short=True)
     button = Choice(ctx._("🎁 What support can I get?"), f"pol:for:{result.category.value}")
-    replies = [Reply(verdict), Reply(why), Reply(_pack(todo), (button,))]
+    replies = [
+        Reply(_pack([*parts.verdict, *parts.caveats])),
+        Reply(_why(ctx, result, parts)),
+        Reply(_todo(ctx, data, result, parts), (button,)),
+    ]
     other = _other_result(ctx, data, result)
     if other is not None:
         replies.append(Reply("\n".join(explain_other(other, ctx.translator, format_money))))

@@ -43,11 +43,18 @@ class Explanation:
     """The explanation in its parts, in reading order."""
 
     verdict: list[str]
-    why: list[str]
+    income: list[str]
+    deprivations: list[str]
+    rule: list[str]
+    unknown: list[str]
     changes: list[str]
     caveats: list[str]
     next_steps: list[str]
     legal: list[str]
+
+    @property
+    def why(self) -> list[str]:
+        return [*self.income, *self.deprivations, *self.rule, *self.unknown]
 
     def sentences(self) -> list[str]:
         return [*self.verdict, *self.why, *self.changes, *self.caveats, *self.next_steps,
@@ -77,11 +84,12 @@ def explain_parts(
         _(_VERDICTS[a.category]),
         _("This is under the {standard}.").format(standard=a.standard_name),
     ]
-    why = [*_income_sentences(a, t, money), *_deprivation_sentences(a, t, short=short),
-           *_unknown_sentences(a, t)]
     return Explanation(
         verdict=verdict,
-        why=why,
+        income=_income_sentences(a, t, money),
+        deprivations=_deprivation_sentences(a, t, short=short),
+        rule=_rule_sentences(a, t),
+        unknown=_unknown_sentences(a, t),
         changes=change_sentences(a.what_would_change, t, money),
         caveats=_caveat_sentences(a, t),
         next_steps=_next_step_sentences(a, t),
@@ -133,6 +141,12 @@ def _deprivation_sentences(a: Assessment, t: Translator, *, short: bool) -> list
         )
         sentences = [lead.format(count=a.deprivation_count, total=total)]
         sentences += [f"- {a.standard.indicator(k).text('deprived_text')}" for k in a.deprived]
+    return sentences
+
+
+def _rule_sentences(a: Assessment, t: Translator) -> list[str]:
+    _ = t.gettext
+    sentences = []
     if a.income_exact <= a.income_line:
         rule = _("A household at or below the income line is poor when it lacks {threshold} or "
                  "more indicators, and near-poor when it lacks fewer.")
