@@ -227,7 +227,10 @@ def unconfirmed_used(a: Assessment) -> bool:
     if a.category == Category.NOT_POOR:  # "none of them" rests on every rule
         used |= {Category.POOR, Category.NEAR_POOR, Category.AVERAGE}
     rules = standard.categories
-    confirmed = {Category.POOR: rules.poor.confirmed, Category.NEAR_POOR: rules.near_poor.confirmed}
+    confirmed = {
+        Category.POOR: rules.poor.confirmed,
+        Category.NEAR_POOR: rules.near_poor.confirmed,
+    }
     if rules.average is not None:
         confirmed[Category.AVERAGE] = rules.average.confirmed and (
             a.category != Category.AVERAGE or rules.average.deprivation_condition_confirmed

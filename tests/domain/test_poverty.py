@@ -459,7 +459,9 @@ def test_vietnamese_explanation_reads_as_a_household_would_need_it(
     )
     text = explain(assess(household, std), vi)
     assert text[0] == "Hộ của bạn có thể thuộc diện hộ nghèo."
-    assert text[1] == "Kết quả tính theo chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP)."
+    assert text[1] == (
+        "Kết quả tính theo chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP)."
+    )
     assert "1.500.000 đ" in text[2] and "nông thôn" in text[2]
     assert "- Nhà chưa có nguồn nước sạch để ăn uống." in text
     assert any("UBND phường/xã" in s for s in text)
@@ -678,3 +680,112 @@ def test_several_errors_are_counted_not_dumped() -> None:
 
     with pytest.raises(DataError, match=r"field required \(and 1 more\)$"):
         load_standards(_broken(edit), "poverty_standards.yaml")
+
+
+# --- the "chỉ để tham khảo" caveat (issue 13) ---------------------------------------------------
+
+
+def _all_confirmed() -> dict[str, Any]:
+    raw = _raw()
+    for standard in raw["standards"]:
+        for line in standard["income_lines"].values():
+            line["confirmed"] = True
+        for rule in standard["categories"].values():
+            rule["confirmed"] = True
+            if "deprivation_condition_confirmed" in rule:
+                rule["deprivation_condition_confirmed"] = True
+        for indicator in standard["indicators"]:
+            indicator["confirmed"] = indicator["listed_confirmed"] = True
+            if "fact_rule" in indicator:
+                indicator["fact_rule"]["confirmed"] = True
+    return raw
+
+
+CAVEAT = "so this result is only a guide"
+
+
+@pytest.mark.parametrize(
+    ("edit", "caveat"),
+    [
+        pytest.param(lambda s: None, False, id="everything-confirmed"),
+        # an indicator that is not lacking still counts: it was asked
+        pytest.param(lambda s: s["indicators"][11].update(confirmed=False), True,
+                     id="unconfirmed-indicator-not-lacking"),
+        pytest.param(lambda s: s["indicators"][1]["fact_rule"].update(confirmed=False), True,
+                     id="unconfirmed-fact-rule"),
+        pytest.param(lambda s: s["indicators"][0].update(listed_confirmed=False), True,
+                     id="indicator-not-confirmed-on-the-list"),
+        pytest.param(lambda s: s["categories"]["near_poor"].update(confirmed=False), True,
+                     id="unconfirmed-rule-of-the-result"),
+        pytest.param(lambda s: s["categories"]["poor"].update(confirmed=False), True,
+                     id="unconfirmed-rule-of-a-change"),
+        pytest.param(lambda s: s["income_lines"]["rural"].update(confirmed=False), True,
+                     id="unconfirmed-income-line"),
+        pytest.param(lambda s: s["income_lines"]["urban"].update(confirmed=False), False,
+                     id="unconfirmed-line-of-the-other-area"),
+    ],
+)
+def test_the_guide_caveat_whenever_anything_used_is_unconfirmed(edit: Any, caveat: bool) -> None:
+    raw = _all_confirmed()
+    edit(raw["standards"][0])
+    std = load_standards(raw, "edited.yaml")[0]
+    result = assess(_household("rural", 1_000_000, 1, std), std)  # near-poor
+    assert result.category == Category.NEAR_POOR
+    assert any(CAVEAT in s for s in explain(result, EN)) is caveat
+
+
+def test_the_2027_preview_has_the_caveat_too(standards: tuple[Standard, ...]) -> None:
+    out = assess_json(_json(date="2026-11-15", members=1, monthly_income=2_000_000),
+                      standards, TODAY, EN)
+    assert any("so this too is only a guide" in s for s in out["explanation"])
+    raw = _all_confirmed()
+    confirmed = load_standards(raw, "edited.yaml")
+    out = assess_json(_json(date="2026-11-15", members=1, monthly_income=2_000_000),
+                      confirmed, TODAY, EN)
+    assert not any("only a guide" in s for s in out["explanation"])
+
+
+def test_a_household_above_the_line_with_three_lacking_is_never_told_near_poor(
+    standards: tuple[Standard, ...], vi: Translator
+) -> None:
+    std = standards[0]
+    result = assess(_household("urban", 2_500_000, 3, std), std)
+    text = explain(result, vi)
+    assert result.category == Category.AVERAGE
+    assert not any("hộ cận nghèo nếu" in s for s in text)
+    poor_if = ("Hộ sẽ thuộc diện hộ nghèo nếu thu nhập bình quân mỗi người từ 2.000.000 đ trở "
+               "xuống.")
+    assert poor_if in text
+
+
+@pytest.mark.parametrize(
+    ("on", "name"),
+    [
+        pytest.param(date(2025, 6, 1), "chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP)",
+                     id="in-2025"),
+        pytest.param(date(2026, 12, 31), "chuẩn nghèo đang áp dụng năm 2026 (chuẩn giai đoạn "
+                     "2022-2025, kéo dài đến hết 2026 theo Nghị định 351/2025/NĐ-CP)",
+                     id="ND351-2025-last-day-of-2026"),
+    ],
+)
+def test_the_standard_is_named_as_people_know_it_that_year(
+    standards: tuple[Standard, ...], vi: Translator, on: date, name: str
+) -> None:
+    out = assess_json(_json(date=on.isoformat()), standards, TODAY, vi)
+    assert out["explanation"][1] == f"Kết quả tính theo {name}."
+    new = assess_json(_json(date="2027-01-01"), standards, TODAY, vi)
+    assert new["explanation"][1] == "Kết quả tính theo chuẩn nghèo mới (Nghị định 351/2025/NĐ-CP)."
+
+
+def test_the_average_band_is_invited_to_the_review_only_as_farming_households(
+    standards: tuple[Standard, ...], vi: Translator
+) -> None:
+    std = standards[0]
+    text = explain(assess(_household("rural", 2_000_000, 0, std), std), vi)
+    assert any("Nếu hộ bạn làm nông, lâm, ngư hoặc diêm nghiệp" in s for s in text)
+    assert not any("bạn có thể đề nghị UBND phường/xã rà soát cho hộ." in s for s in text)
+    near = explain(assess(_household("rural", 1_000_000, 0, std), std), vi)
+    review = "Nếu thấy hộ mình thuộc diện này, bạn có thể đề nghị UBND phường/xã rà soát cho hộ."
+    assert review in near
+    rich = explain(assess(_household("rural", 9_000_000, 0, std), std), vi)
+    assert not any("rà soát" in s and "đề nghị" in s for s in rich)
