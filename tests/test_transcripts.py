@@ -1,6 +1,10 @@
 """Golden transcripts: whole conversations replayed with a fixed clock and ids, compared with the
 reviewed copies in tests/data/golden/. A change to any wording, button or step shows up as a
-diff in review. Regenerate on purpose only: `UPDATE_GOLDEN=1 make test`."""
+diff in review. Regenerate on purpose only: `UPDATE_GOLDEN=1 make test`.
+
+A script renders replies as the numbered list (console, Zalo, SMS-like channels) unless it says
+`render: buttons`: then each reply's buttons are shown in the rows Telegram lays them out in
+(`[Có] [Không]`), and an input `{press: label}` presses the button whose label contains it."""
 
 from __future__ import annotations
 
@@ -12,11 +16,19 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.telegram import keyboard_rows
+from conversations.messages import Reply
 from conversations.render import numbered_text
 from tests.support import Chat, open_app
 
 DATA = Path(__file__).parent / "data"
 SCRIPTS = sorted((DATA / "transcripts").glob("*.yaml"))
+
+
+def _buttons_text(reply: Reply) -> str:
+    """The reply's text, then its keyboard, one line per row: "[Có] [Không]"."""
+    rows = [" ".join(f"[{c.label}]" for c in row) for row in keyboard_rows(reply.choices)]
+    return "\n".join([reply.text, *rows] if reply.text else rows)
 
 
 def _render(inputs: list[str], outputs: list[list[str]], final_state: str) -> str:
@@ -34,16 +46,26 @@ async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, cl
     # fixed ids: codes the bot hands out (registration, invites) come from `secrets.choice`
     monkeypatch.setattr(secrets, "choice", random.Random(2026).choice)
     app = await open_app(sqlite_url, clock, **spec.get("settings", {}))
+    render = _buttons_text if spec.get("render") == "buttons" else numbered_text
+    channel = spec.get("channel", "web")
     chats: dict[str, Chat] = {}
     shown, outputs = [], []
     for step in spec["inputs"]:
-        # a plain string is the script's user typing; {as: someone, send: text} another person
+        # a plain string is the script's user typing; {as: someone, send: text} another person;
+        # {press: label} the script's user pressing a button
+        if isinstance(step, dict) and "press" in step:
+            chat = chats.setdefault(spec["user"], Chat(app, user=spec["user"], channel=channel))
+            replies = await chat.press(str(step["press"]))
+            shown.append(f"(presses) {step['press']}")
+            outputs.append([render(reply) + "\n" for reply in replies])
+            clock.advance(seconds=20)
+            continue
         who, typed = (step["as"], str(step["send"])) if isinstance(step, dict) else (
             spec["user"], str(step))
-        chat = chats.setdefault(who, Chat(app, user=who))
+        chat = chats.setdefault(who, Chat(app, user=who, channel=channel))
         replies = await chat.send(typed)
         shown.append(typed if who == spec["user"] else f"[{who}] {typed}")
-        outputs.append([numbered_text(reply) + "\n" for reply in replies])
+        outputs.append([render(reply) + "\n" for reply in replies])
         clock.advance(seconds=20)
     async with app.core.sessions() as session:
         from sqlalchemy import select
