@@ -584,7 +584,7 @@ async def test_reassessment_across_the_changeover_tells_only_changed_households_
     messages = {chat_id: reply.text for chat_id, reply in outbox.sent}
     assert set(messages) == {"chat-avg", "chat-poor"}
     avg = messages["chat-avg"]
-    assert "Từ ngày 01/01/2027 áp dụng chuẩn nghèo giai đoạn 2027-2030" in avg
+    assert "Từ ngày 01/01/2027 áp dụng chuẩn nghèo mới (Nghị định 351/2025/NĐ-CP)." in avg
     assert "Trước đây: hộ có mức sống trung bình. Nay: hộ cận nghèo." in avg
     assert "Chuẩn thu nhập đổi từ 2.000.000 đ thành 2.800.000 đ" in avg
     assert "2.250.000 đ" in avg
