@@ -45,12 +45,17 @@ async def count(app, model) -> int:  # type: ignore[no-untyped-def]
         return (await session.execute(select(func.count()).select_from(model))).scalar_one()
 
 
-async def to_result(chat: Chat, *, members: str = "4", income: str = "6 triệu",
-                    answers: list[str] = ONE_LACKING) -> None:
+async def start(chat: Chat, *, members: str = "4", income: str = "6 triệu") -> None:
+    """/tudanhgia in phường Phan Rang, up to the first indicator question."""
     await chat.send("/tudanhgia")
     await chat.press("Phan Rang")
     await chat.send(members)
     await chat.send(income)
+
+
+async def to_result(chat: Chat, *, members: str = "4", income: str = "6 triệu",
+                    answers: list[str] = ONE_LACKING) -> None:
+    await start(chat, members=members, income=income)
     for answer in answers:
         await chat.send(answer)
     assert "Hộ của bạn" in chat.replies[0].text, chat.text
@@ -295,10 +300,7 @@ async def test_the_count_and_floor_area_questions_need_no_arithmetic(chat: Chat)
 
 
 async def test_not_sure_and_the_question_mark(chat: Chat) -> None:
-    await chat.send("/tudanhgia")
-    await chat.press("Phan Rang")
-    await chat.send("4")
-    await chat.send("6 triệu")
+    await start(chat)
     await chat.send("không rõ")  # employment has no "không rõ"
     assert "Câu này cần trả lời Có hoặc Không" in chat.text
     assert chat.text.endswith(chat.replies[-1].text) and "Câu 1/12" in chat.replies[-1].text
@@ -323,10 +325,7 @@ async def test_not_sure_and_the_question_mark(chat: Chat) -> None:
 
 
 async def test_every_question_is_short_and_has_its_detail_behind_the_button(chat: Chat) -> None:
-    await chat.send("/tudanhgia")
-    await chat.press("Phan Rang")
-    await chat.send("4")
-    await chat.send("6 triệu")
+    await start(chat)
     for answer in NOTHING_LACKING:
         question = chat.replies[-1].text.split(":", 1)[1]
         question = question.split("Nhập một con số")[0]
@@ -336,10 +335,7 @@ async def test_every_question_is_short_and_has_its_detail_behind_the_button(chat
 
 
 async def test_the_child_schooling_question_says_what_behind_means(chat: Chat) -> None:
-    await chat.send("/tudanhgia")
-    await chat.press("Phan Rang")
-    await chat.send("4")
-    await chat.send("6 triệu")
+    await start(chat)
     for answer in NOTHING_LACKING[:5]:
         await chat.send(answer)
     assert "Câu 6/12" in chat.text and "học chậm" not in chat.text
@@ -358,10 +354,7 @@ async def test_an_average_band_household_is_invited_to_the_review_only_if_it_far
 
 
 async def test_back_restores_the_previous_question(chat: Chat) -> None:
-    await chat.send("/tudanhgia")
-    await chat.press("Phan Rang")
-    await chat.send("4")
-    await chat.send("6 triệu")
+    await start(chat)
     await chat.send("có")
     await chat.send("quay lại")
     assert "Câu 1/12" in chat.text
@@ -433,10 +426,7 @@ async def test_a_ward_with_an_unconfirmed_area_says_so(chat: Chat) -> None:
 async def test_the_dialog_continues_after_a_restart(database_url, clock) -> None:  # type: ignore[no-untyped-def]
     first = await open_app(database_url, clock)
     chat = Chat(first)
-    await chat.send("/tudanhgia")
-    await chat.press("Phan Rang")
-    await chat.send("4")
-    await chat.send("6 triệu")
+    await start(chat)
     await chat.send("có")
     await first.close()
 
