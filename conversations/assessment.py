@@ -326,6 +326,9 @@ def accept_confirm_amount(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
         chosen = _scaled(amount)
     else:
         chosen = _read_amount(ctx, answer.text)
+        if isinstance(chosen, int) and _implausible(data, chosen):
+            data["pending"] = {**pending, "amount": chosen}
+            return Next("confirm_amount")
     if isinstance(chosen, Retry):
         return chosen
     data.pop("pending", None)
@@ -727,7 +730,8 @@ def build_dialog() -> Dialog:
             Step("area", ask_area, accept_area),
             Step("members", ask_members, accept_members, numeric=True),
             Step("income", ask_income, accept_income, **zero_ok, help=_INCOME_HELP),
-            Step("confirm_amount", ask_confirm_amount, accept_confirm_amount, numeric=True),
+            # not numeric: a typed "1" or "2" picks a button; a new amount is read as one
+            Step("confirm_amount", ask_confirm_amount, accept_confirm_amount),
             Step("sources", ask_sources, accept_sources),
             Step("source_amount", ask_source_amount, accept_source_amount, **zero_ok),
             Step("indicator", ask_indicator, accept_indicator, help=answer_help),

@@ -199,6 +199,11 @@ async def test_an_implausible_amount_is_confirmed(chat: Chat) -> None:
     assert "Bạn muốn nhập 6 đ hay 6.000.000 đ?" in chat.text
     await chat.press("6 đ")  # the household's own answer stands
     assert "• Thu nhập cả hộ: 6 đ mỗi tháng" in chat.text
+    await chat.press("Sửa thu nhập")
+    await chat.send("450")
+    assert "Bạn muốn nhập 450 đ hay 450.000 đ?" in chat.text
+    await chat.send("2")  # the button's number
+    assert "• Thu nhập cả hộ: 450.000 đ mỗi tháng" in chat.text
 
 
 async def test_members_in_words_and_unusable_numbers(chat: Chat) -> None:
@@ -497,6 +502,27 @@ async def test_share_with_consent_then_see_and_delete(database_url, clock) -> No
     assert await count(app, SharedAssessment) == 0
     assert await count(app, Consent) == 0
     assert await count(app, AssessmentTally) == 1  # the anonymous count stays
+    await app.close()
+
+
+async def test_a_shared_result_reaches_the_ward_officer_in_the_queue(sqlite_url, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.handlers.test_officers import ADMIN, _join
+
+    app = await open_app(sqlite_url, clock, admin_ids=ADMIN)
+    officer = await _join(app, Chat(app, user="admin"), "officer-pr", "Phan Rang")
+    chat = Chat(app, user="household-pr")
+    # 3 dependants of 4 and 30 m² for 4: two lacking found by the bot's arithmetic
+    await to_result(chat, income="4 triệu", answers=["không", "3", *NOTHING_LACKING[2:7], "30",
+                                                     *NOTHING_LACKING[8:]])
+    await chat.press("Có, gửi")
+    await chat.send("Lê Thị Hoa")
+    await chat.send("0912345678")
+    await chat.press("Đồng ý gửi")
+    await officer.send("/hangdoi")
+    assert "Lê Thị Hoa · 0912345678 · 4 người — hộ cận nghèo" in officer.text
+    async with app.core.sessions() as session:
+        row = (await session.execute(select(SharedAssessment))).scalar_one()
+    assert row.deprived == ["dependents", "housing_area"]  # the answers, as the bot read them
     await app.close()
 
 
