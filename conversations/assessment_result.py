@@ -188,8 +188,10 @@ def _other_result(ctx: Ctx, data: dict[str, Any], result: Assessment) -> Assessm
 
 
 def _reviewable(ctx: Ctx, data: dict[str, Any]) -> bool:
+    # The request form (Mẫu số 01) is for the poor and near-poor review; the sources say
+    # nothing of a form for the average band, so no "how" is offered there.
     result = assess(household(ctx, data), standard_of(ctx, data))
-    return result.category != Category.NOT_POOR
+    return result.category in (Category.POOR, Category.NEAR_POOR)
 
 
 def share_buttons(ctx: Ctx, data: dict[str, Any]) -> tuple[Choice, ...]:

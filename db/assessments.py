@@ -12,6 +12,7 @@ per message records that it was delivered, so a second run sends nothing twice.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -113,7 +114,9 @@ async def save_shared(
         phone=phone,
         members=household.members,
         area=household.area.value,
-        monthly_income=household.monthly_income,
+        # Whole đồng: a yearly figure divided by 12 can leave a fraction of a đồng (the result
+        # shared was assessed exactly; a re-assessment reads this figure).
+        monthly_income=math.floor(household.monthly_income),
         deprived=sorted(household.deprived),
         unknown=sorted(household.unknown),
         answered_standard_id=standard_id,

@@ -356,6 +356,7 @@ async def test_an_average_band_household_is_invited_to_the_review_only_if_it_far
     assert "hộ có mức sống trung bình" in chat.replies[0].text
     assert "Nếu hộ bạn làm nông, lâm, ngư hoặc diêm nghiệp" in chat.text
     assert "Hộ khác không được rà soát theo nhóm này" in chat.text
+    assert "📝 Cách đề nghị rà soát" not in chat.labels  # Mẫu số 01 is for poor / near-poor
 
 
 async def test_back_restores_the_previous_question(chat: Chat) -> None:
@@ -524,6 +525,23 @@ async def test_a_shared_result_reaches_the_ward_officer_in_the_queue(sqlite_url,
         row = (await session.execute(select(SharedAssessment))).scalar_one()
     assert row.deprived == ["dependents", "housing_area"]  # the answers, as the bot read them
     await app.close()
+
+
+async def test_a_yearly_income_is_shared_in_whole_dong(chat: Chat, app) -> None:  # type: ignore[no-untyped-def]
+    await chat.send("/tudanhgia")
+    await chat.press("Phan Rang")
+    await chat.send("4")
+    await chat.press("theo năm")
+    await chat.send("72000005")  # 6.000.000,41… đ a month
+    for answer in ONE_LACKING:
+        await chat.send(answer)
+    await chat.press("Có, gửi")
+    await chat.send("Trần Văn Bảy")
+    await chat.send("0912345678")
+    await chat.press("Đồng ý gửi")
+    async with app.core.sessions() as session:
+        row = (await session.execute(select(SharedAssessment))).scalar_one()
+    assert (row.monthly_income, row.category) == (6_000_000, "near_poor")
 
 
 async def test_declining_consent_keeps_nothing_personal(chat: Chat, app) -> None:  # type: ignore[no-untyped-def]
