@@ -417,7 +417,8 @@ def _question_lead(ctx: Ctx, index: int, total: int) -> str:
 def ask_indicator(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the indicator at index `q`: Có (lacking) / Không (no difficulty) / (Không rõ) / ?"""
     indicator, index, total = _indicator(ctx, data)
-    buttons = [Choice(ctx._("Yes"), "as:ans:yes"), Choice(ctx._("No"), "as:ans:no")]
+    yes = indicator.yes_label or ctx._("Yes")
+    buttons = [Choice(yes, "as:ans:yes"), Choice(ctx._("No"), "as:ans:no")]
     if indicator.allows_unknown:
         buttons.append(Choice(ctx._("Not sure"), "as:ans:unknown"))
     buttons.append(_help_button(ctx))

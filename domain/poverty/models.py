@@ -141,6 +141,9 @@ class Indicator(_Data):
     name: str = Field(min_length=1)
     question: str = Field(min_length=1)
     deprived_when_answer: Literal["yes"] = "yes"
+    # The "Có" button restated where the question is a lack ("Có, nhà tôi thiếu nước sạch");
+    # empty: plain "Có".
+    yes_label: str = ""
     help: str = Field(min_length=1)
     allows_unknown: StrictBool
     threshold: str = Field(min_length=1)

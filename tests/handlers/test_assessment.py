@@ -142,6 +142,21 @@ async def test_typed_no_means_no_difficulty_on_every_question(chat: Chat) -> Non
         await chat.press("Không, cảm ơn")
 
 
+async def test_the_yes_button_restates_a_lack(chat: Chat) -> None:
+    await start(chat)
+    for answer in NOTHING_LACKING[:8]:
+        await chat.send(answer)
+    assert "Câu 9/12: Nhà bạn có thiếu nước sạch để ăn uống không?" in chat.text
+    assert chat.labels[:2] == ["Có, nhà tôi thiếu nước sạch", "Không"]
+    await chat.press("Không")  # the exact label, not the "Có, …" one that contains it
+    await chat.send("không")
+    assert chat.labels[:2] == ["Có, không ai dùng", "Không"]
+    await chat.press("Không")
+    await chat.press("Có, không có thứ nào")
+    assert "Hộ đang thiếu hụt 1 trong 12 chỉ số: Phương tiện phục vụ tiếp cận thông tin." in (
+        chat.text)
+
+
 async def test_yes_to_every_question_is_every_deprivation(chat: Chat) -> None:
     answers = ["có", "4", "có", "có", "có", "có", "có", "20", "có", "có", "có", "có"]
     await to_result(chat, income="2 triệu", answers=answers)
