@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations db domain
 
-.PHONY: run test console messages compile check-messages migration bench clean
+.PHONY: run test test-clone demo console messages compile check-messages migration bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP)  ## the bot: web chat on http://127.0.0.1:8080, Telegram/Zalo when
 
 test: $(STAMP)  ## the whole test suite (PostgreSQL too where TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)  ## the web chat on example data, every role; its own file var/giamngheo-demo.db
+	$(BIN)/giamngheo run --demo
 
 console: $(STAMP)
 	$(BIN)/giamngheo console
@@ -40,3 +43,8 @@ bench: $(STAMP)  ## benchmarks (not part of the test suite)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+test-clone: $(STAMP)  ## the channel tests in a copy of the tracked files with no ../shared beside it
+	rm -rf var/clone && mkdir -p var/clone
+	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C var/clone
+	cd var/clone && env -u TELEGRAM_API_SPEC -u PYTHONPATH ../../$(BIN)/python -m pytest -q -p no:cacheprovider tests/channels

@@ -43,6 +43,7 @@ from handlers.registry import Registry
 from handlers.services import Services, utc_now
 
 log = logging.getLogger("giamngheo.app")
+HEALTH_TIMEOUT = 5.0  # seconds for a platform to answer /healthcheck's question
 
 FEATURES: tuple[Callable[[Registry], None], ...] = (
     menu.register,
@@ -78,6 +79,7 @@ class App:
     channels: list[Outbound] = field(default_factory=list)
     scheduler: Any = None
     delivery: Any = None
+    demo: bool = False  # `giamngheo run --demo`: example data, the page's role switcher
     _runner: web.AppRunner | None = None
 
     async def open(self, *, migrate: bool = True) -> None:
@@ -116,7 +118,32 @@ class App:
     def web_app(self) -> web.Application:
         assert self.core is not None
         routes = [route for channel in self.channels for route in _routes(channel)]
-        return build_web_app(self.core, self.web_channel, self.engine, routes)
+        if self.demo:
+            from bot import demo
+
+            routes += demo.routes(self)
+        app = build_web_app(self.core, self.web_channel, self.engine, routes,
+                            channel_health=self.channel_health)
+        app.middlewares.append(_log_unknown_posts(self.webhook_paths()))
+        return app
+
+    def webhook_paths(self) -> dict[str, str]:
+        """channel → the local path its webhook is served on (webhook mode only)."""
+        return {channel.channel: path for channel in self.channels
+                if (path := getattr(channel, "webhook_path", None))}
+
+    async def channel_health(self) -> dict[str, Any]:
+        """Each channel's mode; for a Telegram webhook, Telegram's last delivery error."""
+        report: dict[str, Any] = {"web": {"mode": "web chat"}}
+        for channel in self.channels:
+            health = getattr(channel, "health", None)
+            if health is None:
+                continue
+            try:
+                report[channel.channel] = await asyncio.wait_for(health(), HEALTH_TIMEOUT)
+            except Exception as exc:  # noqa: BLE001 - health is reported, not raised
+                report[channel.channel] = {"error": f"unavailable ({type(exc).__name__})"}
+        return report
 
     async def serve_web(self) -> str:
         """Start the web server on WEB_HOST:WEB_PORT; returns its URL."""
@@ -165,6 +192,26 @@ class App:
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None
+
+
+def _log_unknown_posts(paths: dict[str, str]) -> Any:
+    """A POST to a path nobody serves is most often a webhook URL that does not match
+    TELEGRAM_WEBHOOK_URL / ZALO_WEBHOOK_URL (or a proxy that rewrites the path): say in the log
+    which paths are served, instead of a silent 404 on every update."""
+    served = ", ".join(f"{path} ({name})" for name, path in paths.items()) or "none"
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPNotFound:
+            if request.method == "POST":
+                log.warning("POST %s: not found (404); webhooks are served on: %s. Check "
+                            "*_WEBHOOK_URL / *_WEBHOOK_PATH and the proxy's path rewriting.",
+                            request.path[:200], served)
+            raise
+
+    return middleware
 
 
 def _routes(channel: Outbound) -> list[tuple[str, str, Any]]:

@@ -8,6 +8,7 @@ read directly with babel (no compiled .mo to forget): a catalog that does not pa
 from __future__ import annotations
 
 import gettext
+from functools import lru_cache
 from importlib import resources
 from io import BytesIO
 
@@ -27,7 +28,13 @@ class CatalogError(Exception):
 
 
 def load_catalogs(locales: tuple[str, ...]) -> dict[str, Translator]:
-    """Load each locale's catalog from the packaged locales/ folder."""
+    """Each locale's catalog from the packaged locales/ folder, parsed once per process (the
+    packaged files do not change while it runs; every app a process opens shares them)."""
+    return dict(_packaged(tuple(locales)))
+
+
+@lru_cache(maxsize=8)
+def _packaged(locales: tuple[str, ...]) -> dict[str, Translator]:
     root = resources.files("locales")
     catalogs: dict[str, Translator] = {}
     for locale in locales:

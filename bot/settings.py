@@ -10,6 +10,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -20,6 +21,9 @@ from sqlalchemy.exc import ArgumentError
 SUPPORTED_LOCALES = ("vi", "en")
 CHANNELS = ("telegram", "zalo", "web", "console")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/giamngheo.db"
+# Paths the web server serves itself; a webhook path must not take one of them.
+RESERVED_PATHS = ("/healthcheck",)
+RESERVED_PREFIXES = ("/api/", "/static/", "/media/")
 
 
 class SettingsError(Exception):
@@ -38,10 +42,12 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_path: str | None = None
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_path: str | None = None
     zalo_send_rate: float = Field(default=5.0, gt=0)
     telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
     public_base_url: str | None = None
@@ -92,6 +98,15 @@ class Settings(BaseSettings):
             raise ValueError(f"not an http(s) URL: {value!r}")
         return value.rstrip("/") if not value.endswith("/bot") else value
 
+    @field_validator("telegram_webhook_path", "zalo_webhook_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.fullmatch(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", value):
+            raise ValueError(f"expected a path starting with /, e.g. /telegram/webhook: {value!r}")
+        return value
+
     @field_validator("zalo_webhook_secret")
     @classmethod
     def _zalo_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -106,6 +121,16 @@ class Settings(BaseSettings):
         return parse_admin_ids(self.admin_ids)
 
     @property
+    def telegram_webhook_local_path(self) -> str | None:
+        """The path this server answers Telegram's webhook on (None: long polling)."""
+        return _local_path(self.telegram_webhook_url, self.telegram_webhook_path)
+
+    @property
+    def zalo_webhook_local_path(self) -> str | None:
+        """The path this server answers Zalo's webhook on (None: polling)."""
+        return _local_path(self.zalo_webhook_url, self.zalo_webhook_path)
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -117,6 +142,29 @@ class Settings(BaseSettings):
             )
         if self.zalo_webhook_url and not self.zalo_webhook_secret:
             raise SettingsError("ZALO_WEBHOOK_SECRET: required when ZALO_WEBHOOK_URL is set")
+        paths = {}
+        for name, path in (("TELEGRAM", self.telegram_webhook_local_path),
+                           ("ZALO", self.zalo_webhook_local_path)):
+            if path is None:
+                continue
+            variable = (f"{name}_WEBHOOK_PATH" if getattr(self, f"{name.lower()}_webhook_path")
+                        else f"{name}_WEBHOOK_URL")
+            if path in RESERVED_PATHS or path.startswith(RESERVED_PREFIXES):
+                raise SettingsError(
+                    f"{variable}: the path {path} is the web chat's own; use another, "
+                    f"e.g. /{name.lower()}/webhook"
+                )
+            if path in paths.values():
+                raise SettingsError(f"{variable}: the path {path} is already Telegram's webhook")
+            paths[name] = path
+
+
+def _local_path(url: str | None, override: str | None) -> str | None:
+    """The webhook's local path: the explicit *_WEBHOOK_PATH (for a proxy that rewrites paths),
+    else the path of the public URL the platform is given."""
+    if not url:
+        return None
+    return override or urlsplit(url).path or "/"
 
 
 def normalise_database_url(value: str) -> str:

@@ -33,6 +33,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiolimiter import AsyncLimiter
@@ -74,7 +75,6 @@ from conversations.messages import (
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT = 4096  # sendMessage text (SPEC, PTB MessageLimit.MAX_TEXT_LENGTH)
 MAX_CAPTION = 1024  # sendPhoto/sendDocument caption
@@ -113,6 +113,7 @@ class TelegramChannel:
         base_url: str | None = None,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        webhook_path: str | None = None,
         command_menus: Mapping[str, Sequence[tuple[str, str]]],
         privileged_chats: Callable[[], Awaitable[Sequence[tuple[str, str]]]] | None = None,
         on_blocked: Callable[[str], Awaitable[None]] | None = None,
@@ -130,6 +131,10 @@ class TelegramChannel:
         _check_menus(command_menus)
         self.handler = handler
         self.webhook_url = webhook_url
+        # The local path served: TELEGRAM_WEBHOOK_PATH behind a proxy that rewrites paths, else
+        # the public URL's own path (what Telegram posts to).
+        self.webhook_path = (webhook_path or urlsplit(webhook_url).path or "/") if webhook_url \
+            else None
         self._secret = (webhook_secret or "").encode()
         self._menus = command_menus
         self._privileged_chats = privileged_chats
@@ -169,7 +174,8 @@ class TelegramChannel:
                 secret_token=self._secret.decode(),
                 allowed_updates=ALLOWED_UPDATES,
             )
-            log.info("telegram started: webhook")
+            log.info("telegram started: webhook %s served on local path %s",
+                     self.webhook_url, self.webhook_path)
             return
         assert self._app.updater is not None
         await self._app.updater.start_polling(
@@ -193,10 +199,26 @@ class TelegramChannel:
     def webhook_route(
         self,
     ) -> tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]:
-        """("/telegram/webhook", handler) for the project's aiohttp app (webhook mode only)."""
-        if not self.webhook_url:
+        """(local path, handler) for the project's aiohttp app (webhook mode only)."""
+        if not self.webhook_path:
             raise RuntimeError("webhook_route() needs TELEGRAM_WEBHOOK_URL")
-        return WEBHOOK_PATH, self._webhook
+        return self.webhook_path, self._webhook
+
+    async def health(self) -> dict[str, object]:
+        """Mode and, for a webhook, Telegram's own view of its deliveries (getWebhookInfo):
+        the last error it met posting to us, so a wrong URL shows up in /healthcheck."""
+        if not self.webhook_url:
+            return {"mode": "polling"}
+        info = await self._app.bot.get_webhook_info()
+        report: dict[str, object] = {
+            "mode": "webhook",
+            "registered": info.url == self.webhook_url,
+            "pending_updates": info.pending_update_count,
+            "last_error": info.last_error_message,
+        }
+        if info.last_error_date is not None:
+            report["last_error_at"] = info.last_error_date.isoformat()
+        return report
 
     async def _webhook(self, request: web.Request) -> web.StreamResponse:
         """Check the secret in constant time, enqueue the update, answer 200 at once."""

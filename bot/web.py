@@ -102,8 +102,10 @@ def build_web_app(
     web_channel: WebChannel,
     engine: AsyncEngine | None = None,
     extra_routes: Iterable[Route] = (),
+    channel_health: Callable[[], Awaitable[dict[str, Any]]] | None = None,
 ) -> web.Application:
-    """The aiohttp application with every route the bot serves."""
+    """The aiohttp application with every route the bot serves. `channel_health` adds each
+    channel's mode (and a webhook's last delivery error) to /healthcheck."""
     static = resources.files("bot") / "static"
     app = web.Application(client_max_size=2 * 1024 * 1024)
 
@@ -146,7 +148,10 @@ def build_web_app(
                     await conn.execute(text("SELECT 1"))
             except Exception:  # noqa: BLE001 - health is reported, not raised
                 return web.json_response({"status": "error", "database": "down"}, status=503)
-        return web.json_response({"status": "ok"})
+        report: dict[str, Any] = {"status": "ok"}
+        if channel_health is not None:
+            report["channels"] = await channel_health()
+        return web.json_response(report)
 
     app.router.add_get("/", index)
     app.router.add_get("/static/{name}", static_file)

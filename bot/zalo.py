@@ -21,7 +21,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-WEBHOOK_PATH = "/zalo/webhook"
 MEDIA_PATH = "/media/{token}"
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
@@ -165,6 +164,7 @@ class ZaloChannel:
         base_url: str = DEFAULT_BASE_URL,
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
+        webhook_path: str | None = None,
         public_base_url: str | None = None,
         send_rate_per_second: float = 5.0,
         translate: Callable[[str], str] = lambda s: s,
@@ -178,6 +178,9 @@ class ZaloChannel:
         self._handler = handler
         self._base_url = base_url
         self._webhook_url = webhook_url
+        # ZALO_WEBHOOK_PATH behind a proxy that rewrites paths, else the public URL's own path.
+        self.webhook_path = (webhook_path or urlsplit(webhook_url).path or "/") if webhook_url \
+            else None
         self._webhook_secret = webhook_secret.encode() if webhook_secret else None
         self._public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self._send_rate = send_rate_per_second
@@ -227,8 +230,11 @@ class ZaloChannel:
                 return
             raise
         self.running = True
-        mode = "webhook" if self._webhook_url else "long polling"
-        log.info("zalo: channel started as bot %s (%s)", me.id, mode)
+        if self._webhook_url:
+            log.info("zalo: channel started as bot %s (webhook %s served on local path %s)",
+                     me.id, self._webhook_url, self.webhook_path)
+        else:
+            log.info("zalo: channel started as bot %s (long polling)", me.id)
         if not self._webhook_url:
             self._poll_task = asyncio.create_task(self._poll_loop(), name="zalo-polling")
 
@@ -268,7 +274,13 @@ class ZaloChannel:
 
     def routes(self) -> list[tuple[str, str, RouteHandler]]:
         """The routes to mount on the project's aiohttp server."""
-        return [("POST", WEBHOOK_PATH, self._on_webhook), ("GET", MEDIA_PATH, self._on_media)]
+        webhook = [("POST", self.webhook_path, self._on_webhook)] if self.webhook_path else []
+        return [*webhook, ("GET", MEDIA_PATH, self._on_media)]
+
+    async def health(self) -> dict[str, object]:
+        """Mode and whether the channel runs (Zalo's getWebhookInfo reports no delivery
+        errors, so there is none to show)."""
+        return {"mode": "webhook" if self._webhook_url else "polling", "running": self.running}
 
     # -- incoming ---------------------------------------------------------------------------
 

@@ -66,13 +66,15 @@ class OfficerWard(Base):
 
 
 class OfficerInvite(Base):
-    """A one-time code that makes whoever sends `/canbo CODE` an officer of `wards`."""
+    """A one-time code that makes whoever sends `/canbo CODE` an officer of `wards`, or an admin
+    (the labour office) when `role` is "admin" (`giamngheo admin invite --admin`)."""
 
     __tablename__ = "officer_invites"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     wards: Mapped[list[Any]] = mapped_column(default=list)
+    role: Mapped[str] = mapped_column(String(16), default="officer", server_default="officer")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
@@ -201,23 +203,30 @@ class InviteError(Exception):
 
 
 async def create_invite(
-    session: AsyncSession, wards: Sequence[str], actor: User | None, now: datetime, days: int
+    session: AsyncSession, wards: Sequence[str], actor: User | None, now: datetime, days: int,
+    role: str = "officer",
 ) -> OfficerInvite:
-    """A fresh one-time code for `wards`, valid for `days` days."""
+    """A fresh one-time code for `wards` (an officer) or for an admin (`role="admin"`, no
+    wards: an admin sees every ward), valid for `days` days."""
+    if role not in ("officer", "admin"):
+        raise ValueError(f"an invite is for an officer or an admin, not {role!r}")
     code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
     invite = OfficerInvite(
-        code=code, wards=list(wards), created_by=actor.id if actor else None, created_at=now,
+        code=code, wards=list(wards) if role == "officer" else [], role=role,
+        created_by=actor.id if actor else None, created_at=now,
         expires_at=now + timedelta(days=days),
     )
     session.add(invite)
     await session.flush()
     await audit(session, actor, "invite.create", "officer_invite", invite.id, now,
-                after={"wards": list(wards), "expires_at": invite.expires_at.isoformat()})
+                after={"role": role, "wards": list(invite.wards),
+                       "expires_at": invite.expires_at.isoformat()})
     return invite
 
 
 async def redeem_invite(session: AsyncSession, code: str, user: User, now: datetime) -> list[str]:
-    """Make `user` an officer of the invite's wards; InviteError when the code is not usable."""
+    """Make `user` an officer of the invite's wards, or an admin for an admin invite (then the
+    list is empty: an admin sees every ward); InviteError when the code is not usable."""
     query = select(OfficerInvite).where(OfficerInvite.code == code.strip().upper())
     invite = (await session.execute(query.with_for_update())).scalar_one_or_none()
     if invite is None:
@@ -228,6 +237,11 @@ async def redeem_invite(session: AsyncSession, code: str, user: User, now: datet
         raise InviteError("expired")
     before = {"role": user.role, "wards": await wards_of(session, user.id)}
     invite.used_by, invite.used_at = user.id, now
+    if invite.role == "admin":
+        user.role = "admin"
+        await audit(session, user, "admin.join", "user", user.id, now, before=before,
+                    after={"role": "admin", "wards": before["wards"], "invite": invite.id})
+        return []
     for ward in invite.wards:
         if ward not in before["wards"]:
             session.add(OfficerWard(user_id=user.id, ward=ward, granted_at=now))
@@ -268,6 +282,18 @@ async def revoke_officer(
     officer.role = "citizen"
     await audit(session, actor, "officer.revoke", "user", officer.id, now, before=before,
                 after={"role": "citizen", "wards": []})
+
+
+async def revoke_admin(
+    session: AsyncSession, admin: User, actor: User | None, now: datetime
+) -> None:
+    """Take the admin role away (back to an officer of the wards they still hold, else a
+    citizen), with an audit row."""
+    wards = await wards_of(session, admin.id)
+    before = {"role": admin.role, "wards": wards}
+    admin.role = "officer" if wards else "citizen"
+    await audit(session, actor, "admin.revoke", "user", admin.id, now, before=before,
+                after={"role": admin.role, "wards": wards})
 
 
 async def user_by_id(session: AsyncSession, user_id: int) -> User | None:

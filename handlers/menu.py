@@ -1,4 +1,4 @@
-"""The main menu, help and the basic commands every user has: /start /menu /huy /trogiup.
+"""The main menu, help and the basic commands every user has: /start /menu /huy /trogiup /toi.
 
 The menu lists only what is registered for the user's role, so there is never a dead button. An
 unfinished dialog is offered first ("Tiếp tục …") so nobody loses their place.
@@ -120,9 +120,43 @@ async def _help(ctx: Ctx, _args: str) -> list[Reply]:
     return [main_menu(ctx, help_text(ctx))]
 
 
+CHANNEL_NAMES = {
+    "telegram": N_("Telegram"),
+    "zalo": N_("Zalo"),
+    "web": N_("web chat"),
+    "console": N_("console"),
+}
+ROLE_NAMES = {
+    "citizen": N_("resident"),
+    "officer": N_("ward officer"),
+    "admin": N_("labour office (admin)"),
+}
+
+
+async def _me(ctx: Ctx, _args: str) -> list[Reply]:
+    """/toi: the person's channel, id and role, for support and for ADMIN_IDS."""
+    from db.officers import wards_of
+
+    user = ctx.user
+    channel = CHANNEL_NAMES.get(user.channel)
+    lines = [
+        ctx._("About you:"),
+        ctx._("• Channel: {channel}", channel=ctx._(channel) if channel else user.channel),
+        ctx._("• Your id: {id}", id=user.external_id),
+        ctx._("• Role: {role}", role=ctx._(ROLE_NAMES.get(user.role, user.role))),
+    ]
+    wards = await wards_of(ctx.session, user.id) if user.role != "citizen" else []
+    if wards:
+        lines.append(ctx._("• Wards: {wards}", wards=", ".join(wards)))
+    lines.append(ctx._("If the labour office asks for your id, send them: {pair}",
+                       pair=f"{user.channel}:{user.external_id}"))
+    return [main_menu(ctx, "\n".join(lines))]
+
+
 def register(registry: Registry) -> None:
     """The basic commands, available to everyone."""
     registry.command(Command("start", N_("Start and show the main menu"), _start))
     registry.command(Command("menu", N_("Main menu"), _menu))
     registry.command(Command("huy", N_("Cancel what you are doing"), _cancel))
     registry.command(Command("trogiup", N_("Help"), _help))
+    registry.command(Command("toi", N_("Your channel, id and role"), _me))

@@ -105,6 +105,10 @@ async def join(ctx: Ctx, args: str) -> list[Reply]:
             "expired": ctx._("That code has expired. Ask the labour office for a new one."),
         }
         return [main_menu(ctx, reasons[exc.reason])]
+    if ctx.user.role == "admin" and not wards:  # an admin invite
+        return [main_menu(ctx, ctx._("Welcome! You are now an admin of the labour office. "
+                                     "Type /trogiup to see your commands, e.g. /thongbao to "
+                                     "send a notice, /moicanbo to invite an officer."))]
     loc = dialogs.localities(ctx)
     names = ", ".join(dialogs.ward_label(loc, w) for w in wards)
     text = ctx._("Welcome! You are now an officer of: {wards}. Start with /themho or /nhapho "

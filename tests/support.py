@@ -3,9 +3,15 @@ reads like the conversation (what the user sends, what the bot answers)."""
 
 from __future__ import annotations
 
+import io
 import itertools
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.app import App
 from bot.settings import load_settings
@@ -30,6 +36,41 @@ async def open_app(database_url: str, clock: Clock, **settings: object) -> App:
     app = App(load_settings(database_url=database_url, **settings), clock=clock)
     await app.open()
     return app
+
+
+def run_main(
+    args: Sequence[str], *, cwd: Path, env: Mapping[str, str] | None = None, stdin: str = "",
+) -> subprocess.CompletedProcess[str]:
+    """`giamngheo ARGS` through its real entry point (`bot.cli.main`) in this process, as a
+    subprocess would run it: in `cwd`, with exactly `env` as the environment (default: this
+    one's), `stdin` as its input; returns what `subprocess.run(..., text=True)` would.
+
+    A subprocess costs the interpreter's start and every import (seconds each on a busy 2-core
+    machine); the suite keeps real subprocesses where the process itself is what is tested
+    (console script, signals, start-up errors) and uses this elsewhere. Not thread-safe: it
+    swaps the process's environment, working folder and standard streams while it runs."""
+    from bot.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    try:
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), out, err
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["giamngheo", *args], code, out.getvalue(),
+                                       err.getvalue())
 
 
 _ids = itertools.count(1)

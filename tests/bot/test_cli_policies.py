@@ -8,11 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support import run_main
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _search(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _search(tmp_path: Path, *args: str, real_process: bool = False) -> subprocess.CompletedProcess[str]:
+    """`giamngheo policies search ARGS` with a clean environment: in this process through the
+    real entry point (tests.support.run_main), or as a real subprocess where a script's view is
+    the point."""
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)}
+    if not real_process:
+        return run_main(["policies", "search", *args], cwd=tmp_path, env=env)
     return subprocess.run(
         [sys.executable, "-m", "bot", "policies", "search", *args],
         check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
@@ -20,7 +27,8 @@ def _search(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_json_lists_the_loan_first_with_scores_best_first(tmp_path: Path) -> None:
-    result = _search(tmp_path, "vay von lam an", "--json", "--on", "2026-11-27")
+    result = _search(tmp_path, "vay von lam an", "--json", "--on", "2026-11-27",
+                     real_process=True)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows[0] == {"id": "vay-ho-ngheo", "title": "Vay vốn ưu đãi cho hộ nghèo",

@@ -1,6 +1,7 @@
 """Checks recorded Bot API requests against the machine-readable spec (telegram-bot-api.json).
 
-The spec is PaulSonOfLars/telegram-bot-api-spec `api.json` (channels.md section C): methods and
+The spec is PaulSonOfLars/telegram-bot-api-spec `api.json`, Bot API 10.1, kept in
+tests/fakes/data/ (its README says where it came from): methods and
 types with typed fields and `required` flags; limits live only in the descriptions ("1-64 bytes"),
 so they are parsed from there, plus the few rules the descriptions state in prose (command names,
 webhook secret, keyboard sizes).
@@ -40,12 +41,16 @@ class Recorded(Protocol):
     files: Mapping[str, Any]
 
 
+SPEC_FILE = Path(__file__).resolve().parent / "data" / "telegram-bot-api.json"
+
+
 def spec_path() -> Path:
-    """Where the spec is: $TELEGRAM_API_SPEC, else <repo>/../shared/telegram-bot-api.json."""
+    """Where the spec is: $TELEGRAM_API_SPEC, else the copy the repo carries (tests/fakes/data,
+    see its README for origin and version), so a clone with nothing beside it can test."""
     configured = os.environ.get("TELEGRAM_API_SPEC")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api.json"
+    return SPEC_FILE
 
 
 @lru_cache(maxsize=4)
@@ -54,8 +59,8 @@ def load_spec(path: Path | None = None) -> dict[str, Any]:
     where = path or spec_path()
     if not where.is_file():
         raise FileNotFoundError(
-            f"Bot API spec not found at {where}; "
-            "set TELEGRAM_API_SPEC or put shared/ beside the repo"
+            f"Bot API spec not found at {where}; it ships in tests/fakes/data "
+            "(or set TELEGRAM_API_SPEC)"
         )
     return json.loads(where.read_text(encoding="utf-8"))
 

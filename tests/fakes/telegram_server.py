@@ -186,6 +186,9 @@ class FakeTelegramServer:
         self.messages: dict[int, list[SentMessage]] = {}
         self.commands: dict[str, list[JSON]] = {}  # scope JSON (sorted) -> BotCommand list
         self.webhook: JSON = {"url": "", "secret_token": None}
+        # What getWebhookInfo reports as Telegram's last failed delivery: (unix time, message),
+        # e.g. (1764554400, "Wrong response from the webhook: 404 Not Found"); set by a test.
+        self.webhook_error: tuple[int, str] | None = None
         self.answered_callbacks: dict[str, JSON] = {}
         self.rate_limited = 0
         self.file_downloads = 0
@@ -570,8 +573,11 @@ class FakeTelegramServer:
         return True
 
     async def _m_getWebhookInfo(self, params: dict[str, str], files: Any) -> JSON:
-        return {"url": self.webhook["url"], "has_custom_certificate": False,
-                "pending_update_count": len(self._state.updates)}
+        info: JSON = {"url": self.webhook["url"], "has_custom_certificate": False,
+                      "pending_update_count": len(self._state.updates)}
+        if self.webhook_error is not None:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
+        return info
 
     async def _m_getFile(self, params: dict[str, str], files: Any) -> JSON:
         stored = self._files.get(params.get("file_id", ""))
