@@ -37,6 +37,7 @@ from handlers import (
     officers,
     policies,
     privacy,
+    targets,
 )
 from handlers.core import Core
 from handlers.registry import Registry
@@ -53,6 +54,7 @@ FEATURES: tuple[Callable[[Registry], None], ...] = (
     assessment.register,
     courses.register,
     officers.register,
+    targets.register,
     jobs.register,
     broadcasts.register,
     privacy.register_account_section,

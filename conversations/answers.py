@@ -1,8 +1,10 @@
 """Reading the answers several dialogs ask for in the same way: a person's full name, a mobile
 number (typed, or shared with the channel's contact button), and a ward (a button or its name
-typed, an old ward name leading to the ward it is in now). The name and phone readers return
-the value or a `Retry` that says what is wrong and gives an example, so every dialog re-asks
-alike."""
+typed, an old ward name leading to the ward it is in now, said with its confidence). The name
+and phone readers return the value or a `Retry` that says what is wrong and gives an example,
+so every dialog re-asks alike. `former_commune_question` asks "nơi bạn ở trước đây là xã …?"
+for a ward that holds a former rural commune, so the rural income line is never dropped
+silently."""
 
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from conversations.engine import Answer, Next, Outcome, Retry
-from conversations.messages import Kind
-from domain.localities import find_unit
+from conversations.messages import Choice, Kind, Reply
+from domain.localities import Match, Unit, find_unit, office_for
 from domain.text import parse_phone
 
 if TYPE_CHECKING:
@@ -65,6 +67,53 @@ def ward_by_text(ctx: Ctx, text: str) -> str | None:
     localities = ctx.services.content.get("localities")
     match = find_unit(localities, text) if localities else None
     return match.current_unit.full_name if match and match.current_unit else None
+
+
+def labour_office_name(ctx: Ctx) -> str:
+    """The labour office's display name from wards.yaml (a role; the locality names it)."""
+    localities = ctx.services.content.get("localities")
+    return localities.labour_office.display_name if localities else ctx._("the labour office")
+
+
+def office_text(ctx: Ctx, ward: str | None) -> str:
+    """Where a household of `ward` is sent: the ward office from wards.yaml, with its address
+    and phone only where the data has them from a source; an unknown ward is "UBND
+    phường/xã nơi bạn ở". Never an abolished office: the data names only current ones."""
+    localities = ctx.services.content.get("localities")
+    if localities is None:
+        return ctx._("the ward office (UBND phường/xã) where you live")
+    office = office_for(localities, ward)
+    name = office.name or ctx._("the ward office (UBND phường/xã) where you live")
+    details = [d for d in (office.address, office.phone) if d]
+    if details:
+        return ", ".join([name, *details])
+    return ctx._("{name} (address and phone: ask at UBND phường/xã)", name=name)
+
+
+def ward_mapping_note(ctx: Ctx, match: Match | None) -> str | None:
+    """"phường Tấn Tài nay thuộc phường Phan Rang" when an old name was typed, with "(theo đề án
+    sáp nhập, chưa xác nhận)" where wards.yaml does not confirm the mapping; None otherwise."""
+    if match is None or match.current_unit is None or not match.renamed:
+        return None
+    names = {"old": match.unit.full_name, "new": match.current_unit.full_name}
+    if match.confirmed:
+        return ctx._("{old} is now part of {new}.", **names)
+    return ctx._("{old} is now part of {new} (according to the merger plan; not confirmed).",
+                 **names)
+
+
+def former_commune_question(ctx: Ctx, communes: tuple[Unit, ...], prefix: str) -> Reply:
+    """Asks whether the household lives in the part of the ward that was a rural commune (xã),
+    with buttons `<prefix>yes`, `<prefix>no`, `<prefix>unknown`."""
+    names = ", ".join(unit.full_name for unit in communes)
+    return Reply(
+        ctx._("Was the place where you live a commune (xã) before: {names}?", names=names),
+        (
+            Choice(ctx._("Yes, it was {names}", names=names), f"{prefix}yes"),
+            Choice(ctx._("No"), f"{prefix}no"),
+            Choice(ctx._("I don't know"), f"{prefix}unknown"),
+        ),
+    )
 
 
 def ward_at(ctx: Ctx, index: str) -> str | None:

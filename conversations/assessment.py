@@ -23,6 +23,8 @@ sections can take two or more, e.g. "Không biết" → area, or income by sourc
 flowchart TD
     ward -->|a ward| members
     ward -->|Không biết / nơi khác| area --> members
+    ward -->|a ward holding a former xã| was_commune -->|Có / Không| members
+    was_commune -->|Không biết| area
     members --> income
     income -->|a total per month or year| indicator
     income -->|an implausible amount| confirm_amount --> indicator
@@ -64,7 +66,14 @@ from conversations.messages import Choice, Kind, Reply
 from db import assessments as repo
 from db import users
 from domain.formatting import format_money, format_number
-from domain.localities import Localities, Unit, find_unit, normalise_name
+from domain.localities import (
+    Localities,
+    Unit,
+    find_unit,
+    former_commune,
+    former_communes,
+    normalise_name,
+)
 from domain.poverty import Indicator, NoStandardError, Standard, assess, standard_for
 from domain.text import fold_plain, parse_area, parse_int, parse_money, parse_yes_no
 
@@ -174,6 +183,8 @@ def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         if unit is None:  # the ward list changed while the household was answering
             return Retry(ctx._("That ward is no longer in my list. Please choose again."))
         _set_ward(data, unit)
+        if former_communes(localities, unit):
+            return Next("was_commune")
         return Next(_after(data, "members"), _unit_note(unit))
     match = find_unit(localities, answer.text) if answer.text else None
     if match is None or match.current_unit is None:
@@ -183,12 +194,36 @@ def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
             localities.current.units[0].name,
         )
     _set_ward(data, match.current_unit)
-    replies: list[Reply] = []
-    if match.unit is not match.current_unit:
-        replies.append(Reply(ctx._("{old} is now part of {new}.",
-                                   old=_label(match.unit),
-                                   new=match.current_unit.full_name)))
+    note = answers.ward_mapping_note(ctx, match)
+    replies = [Reply(note)] if note else []
+    if former_commune(localities, answer.text) is not None:
+        data["area"] = "rural"  # they named the former xã itself: its rural line, with the note
+    elif former_communes(localities, match.current_unit):
+        return Next("was_commune", replies)
     return Next(_after(data, "members"), [*replies, *_unit_note(match.current_unit)])
+
+
+def ask_was_commune(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: was the place where you live a rural commune (xã) before it joined this ward?"""
+    unit = _localities(ctx).current.unit(normalise_name(data["ward"]))
+    communes = former_communes(_localities(ctx), unit) if unit else ()
+    return answers.former_commune_question(ctx, communes, "as:xa:")
+
+
+def accept_was_commune(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Yes: the rural line (with the data's caveat); no: the ward's line; unsure: asks the area."""
+    choice = (answer.choice or "").removeprefix("as:xa:")
+    if not choice and answer.text:
+        said = parse_yes_no(answer.text)
+        choice = "yes" if said is True else "no" if said is False else ""
+    if choice not in ("yes", "no", "unknown"):
+        return Retry(ctx._("Please choose one of the buttons."))
+    unit = _localities(ctx).current.unit(normalise_name(data["ward"]))
+    if choice == "unknown":
+        data["keep_ward"] = True
+        return Next("area")
+    data["area"] = "rural" if choice == "yes" else "urban"
+    return Next(_after(data, "members"), _unit_note(unit) if unit else [])
 
 
 def _unit_note(unit: Unit) -> list[Reply]:
@@ -213,7 +248,7 @@ def accept_area(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     area = (answer.choice or "").removeprefix("as:area:")
     if area not in ("rural", "urban"):
         return Retry(ctx._("Please choose one of the two buttons."))
-    data["ward"], data["area"] = None, area
+    data["ward"], data["area"] = (data.get("ward") if data.pop("keep_ward", False) else None), area
     return Next(_after(data, "members"))
 
 
@@ -728,6 +763,7 @@ def build_dialog() -> Dialog:
         on_start=_on_start,
         steps=[
             Step("ward", ask_ward, accept_ward),
+            Step("was_commune", ask_was_commune, accept_was_commune),
             Step("area", ask_area, accept_area),
             Step("members", ask_members, accept_members, numeric=True),
             Step("income", ask_income, accept_income, **zero_ok, help=_INCOME_HELP),

@@ -228,7 +228,7 @@ FIELDS: tuple[Field, ...] = (
           N_("Source of that support (decision, link)?"), "QĐ 46/2015/QĐ-TTg", _text(1000),
           "nguon_ho_tro"),
     Field("contact", N_("Contact"), N_("Contact (office, phone)?"),
-          "Phòng LĐ-TB&XH, 0259 xxx xxxx", _text(500), "lien_he"),
+          "UBND phường Phan Rang, 0912345678", _text(500), "lien_he"),
     Field("status", N_("Status"), N_("Status?"), "mở", _status, "trang_thai",
           optional=True, in_dialog=False),
 )
@@ -657,8 +657,9 @@ def accept_birth_year(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome
 
 def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed, or shared with the channel's button)."""
-    return Reply(ctx._("Which phone number can the labour office call? Type it, for example "
-                       "0912345678, or press the button to share your number."), request="phone")
+    return Reply(ctx._("Which phone number can the {office} call? Type it, for example "
+                       "0912345678, or press the button to share your number.",
+                       office=answers.labour_office_name(ctx)), request="phone")
 
 
 def ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -711,9 +712,9 @@ def ask_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Shows the answers; asks consent to send them to the labour office."""
     text = "\n".join([
         _person_lines(ctx, data),
-        ctx._("I will send these details to the labour office (Phòng LĐ-TB&XH) to arrange the "
-              "class. You can see or delete them with /dulieucuatoi and /xoadulieu. Do you "
-              "agree?"),
+        ctx._("I will send these details to the {office} to arrange the class. You can see or "
+              "delete them with /dulieucuatoi and /xoadulieu. Do you agree?",
+              office=answers.labour_office_name(ctx)),
     ])
     return Reply(text, (Choice(ctx._("✅ I agree, sign me up"), "kd:ok"),
                         Choice(ctx._("✏️ Edit"), "kd:fix"),

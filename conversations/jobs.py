@@ -484,8 +484,9 @@ def _accept_availability(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
 
 def _ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the phone number employers can call."""
-    return Reply(ctx._("Which phone number can the labour office or an employer call? Type it, "
-                       "e.g. 0912345678, or press the button to share it."), request="phone")
+    return Reply(ctx._("Which phone number can the {office} or an employer call? Type it, "
+                       "e.g. 0912345678, or press the button to share it.",
+                       office=answers.labour_office_name(ctx)), request="phone")
 
 
 def _ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -495,7 +496,8 @@ def _ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
               trade=ctx._(TRADES[data["trade"]]),
               ward=data.get("ward") or ctx._("anywhere in the city"),
               availability=ctx._(AVAILABILITY[data["availability"]]), phone=data["phone"]),
-        ctx._("The labour office will see it to connect you with employers. Do you agree?"),
+        ctx._("The {office} will see it to connect you with employers. Do you agree?",
+              office=answers.labour_office_name(ctx)),
     ]
     choices = [Choice(ctx._("✅ I agree, save it"), "sk:yes")]
     if data.get("existing"):
@@ -514,7 +516,8 @@ async def _accept_consent(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
     await users_repo.grant_consent(ctx.session, ctx.user, SEEKER_PURPOSE, ctx.now)
     await repo.save_seeker(ctx.session, ctx.user, trade=data["trade"], ward=data.get("ward"),
                            availability=data["availability"], phone=data["phone"], now=ctx.now)
-    text = ctx._("Saved. The labour office can now see your profile.")
+    text = ctx._("Saved. The {office} can now see your profile.",
+                 office=answers.labour_office_name(ctx))
     if not await repo.is_subscribed(ctx.session, ctx.user.id, "jobs"):
         text += "\n" + ctx._("To get new jobs that fit you, subscribe to job notices: /theodoi")
     return Done(menu=text)

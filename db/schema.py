@@ -7,4 +7,5 @@ from db import (
     courses,  # noqa: F401
     models,  # noqa: F401  (core tables, shared assessments, outbox)
     officers,  # noqa: F401  (ward officers: households, visits, reminders)
+    targets,  # noqa: F401  (the year's targets set by an admin)
 )

@@ -1,9 +1,12 @@
 """Wards and communes of the default city (Phan Rang - Tháp Chàm) as validated data.
 
 Owns: the models of `domain/data/wards.yaml` (unit lists before and after the 1/7/2025
-reorganisation, each unit's kind and income area, its sources and `confirmed` flag), their
-validation from an already-parsed mapping (`load_localities`), and look-ups: the current list,
-a unit by the name people type, and the current ward an old address now belongs to.
+reorganisation, each unit's kind and income area, its sources and `confirmed` flag, the office
+that serves each ward, the display name of the labour office), their validation from an
+already-parsed mapping (`load_localities`), and look-ups: the current list, a unit by the name
+people type, the current ward an old address now belongs to, the former rural communes inside
+a ward (`former_communes`, `former_commune`) and the office to send a household to
+(`office_for`).
 
 No I/O: callers read the YAML and pass the parsed mapping in. The area of a unit is what the
 poverty standard's income line depends on: phường = urban, xã = rural (checked at load time).
@@ -19,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
 from domain.text import fold
 
-_AREA_OF_KIND = {"phường": "urban", "xã": "rural"}
-_PREFIXES = ("phuong ", "xa ", "p. ", "p.", "x. ")
+_AREA_OF_KIND = {"phường": "urban", "xã": "rural", "thị trấn": "urban"}
+_PREFIXES = ("phuong ", "thi tran ", "xa ", "tt. ", "tt ", "p. ", "p.", "x. ")
 
 
 class LocalitiesError(ValueError):
@@ -32,11 +35,22 @@ class _Data(BaseModel):
 
 
 class Contact(_Data):
+    """An office a household is sent to; address and phone only where a source gives them."""
+
     confirmed: StrictBool
+    name: str | None = None
     address: str | None = None
     phone: str | None = None
     note: str = ""
+    checked_on: date | None = None
     sources: tuple[str, ...] = Field(min_length=1)
+
+
+class LabourOffice(Contact):
+    """The labour office as a role (it broadcasts, sees job profiles, places course sign-ups);
+    `display_name` is what households read."""
+
+    display_name: str = Field(min_length=1)
 
 
 class ProvinceChange(_Data):
@@ -48,7 +62,7 @@ class ProvinceChange(_Data):
 
 class Unit(_Data):
     name: str = Field(min_length=1)
-    kind: Literal["phường", "xã"]
+    kind: Literal["phường", "xã", "thị trấn"]
     area: Literal["rural", "urban"]
     confirmed: StrictBool
     sources: tuple[str, ...] = Field(min_length=1)
@@ -85,6 +99,7 @@ class Localities(_Data):
     province_after: str = Field(min_length=1)
     province_change: ProvinceChange
     office_contact: Contact
+    labour_office: LabourOffice
     lists: tuple[UnitList, ...] = Field(min_length=1)
 
     @property
@@ -100,6 +115,11 @@ class Match:
     unit_list: UnitList
     current_unit: Unit | None
     confirmed: bool  # both the unit and its current ward are confirmed by sources
+
+    @property
+    def renamed(self) -> bool:
+        """True when the name typed is an old unit that now belongs to another ward."""
+        return not self.unit_list.current
 
 
 def load_localities(raw: Any, source_name: str) -> Localities:
@@ -179,3 +199,35 @@ def find_unit(localities: Localities, text: str) -> Match | None:
         confirmed = unit.confirmed and now is not None and now.confirmed
         return Match(unit, unit_list, now, confirmed and localities.current.confirmed)
     return None
+
+
+def former_communes(localities: Localities, ward: Unit | str) -> tuple[Unit, ...]:
+    """The former rural communes (xã) now inside current ward `ward`, from the older lists.
+
+    A household there may still be on the rural income line: the caller asks "nơi bạn ở
+    trước đây là xã …?" instead of silently using the urban one."""
+    name = ward.name if isinstance(ward, Unit) else ward
+    wanted = normalise_name(name)
+    return tuple(
+        unit
+        for unit_list in localities.lists
+        if not unit_list.current
+        for unit in unit_list.units
+        if unit.area == "rural" and unit.merged_into and normalise_name(unit.merged_into) == wanted
+    )
+
+
+def former_commune(localities: Localities, text: str) -> Unit | None:
+    """The former rural commune `text` names, when it now lies inside a current ward."""
+    match = find_unit(localities, text)
+    if match is None or not match.renamed or match.unit.area != "rural":
+        return None
+    return match.unit if match.current_unit is not None else None
+
+
+def office_for(localities: Localities, ward: str | None) -> Contact:
+    """The office that serves current ward `ward` (the ward's own entry, else the general one)."""
+    unit = localities.current.unit(ward) if ward else None
+    if unit is not None and unit.office is not None:
+        return unit.office
+    return localities.office_contact

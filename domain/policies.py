@@ -127,13 +127,16 @@ class _Model(BaseModel):
 class Benefit(_Model):
     """One thing a household gets: an amount, rate or limit, with its date and source.
 
-    `as_of` is the date the figure applies from; `confirmed: false` items say "chưa xác nhận" and
-    whom to ask instead of stating a number as fact.
+    `as_of` is the date the source gives for the figure taking effect, with that sentence of the
+    source quoted in `as_of_quote`; no such sentence, no date (the bot then says "ngày áp dụng:
+    chưa xác nhận"). `confirmed: false` items say "chưa xác nhận" and whom to ask instead of
+    stating a number as fact.
     """
 
     label: Text
     value: Text
     as_of: OptionalIsoDate = None
+    as_of_quote: Text | None = None
     source: Source | None = None
     confirmed: bool
 
@@ -165,8 +168,10 @@ class Policy(_Model):
     benefits: list[Benefit] = Field(min_length=1)
     apply: Application
     legal_basis: list[Text] = Field(min_length=1)
-    # Required but may be null: null means "in force, start date not in our sources".
+    # Required but may be null: null means "in force, start date not in our sources". A date is
+    # the one the source gives for the rule taking effect, quoted in `effective_from_quote`.
     effective_from: OptionalIsoDate
+    effective_from_quote: Text | None = None
     effective_to: OptionalIsoDate
     sources: list[Source] = Field(min_length=1)
     last_reviewed: IsoDate
@@ -404,6 +409,12 @@ def _check_policy(policy: Policy) -> list[str]:
         and policy.effective_to < policy.effective_from
     ):
         problems.append(".effective_to: before effective_from")
+    if policy.effective_from is not None and policy.effective_from_quote is None:
+        problems.append(
+            ".effective_from_quote: missing (quote the source's sentence giving the date)"
+        )
+    if policy.effective_from is None and policy.effective_from_quote is not None:
+        problems.append(".effective_from: missing (the quote gives no date?)")
     categories = policy.eligibility.household_categories
     if len(set(categories)) != len(categories):
         problems.append(".eligibility.household_categories: repeated category")
@@ -419,11 +430,13 @@ def _check_policy(policy: Policy) -> list[str]:
 
 def _check_benefit(benefit: Benefit) -> list[str]:
     problems: list[str] = []
+    if benefit.as_of is not None and benefit.as_of_quote is None:
+        problems.append(".as_of_quote: missing (quote the source's sentence giving the date)")
+    if benefit.as_of is None and benefit.as_of_quote is not None:
+        problems.append(".as_of: missing (the quote gives no date?)")
     if benefit.confirmed:
         if benefit.source is None:
             problems.append(".source: missing (a confirmed figure names its source)")
-        if benefit.as_of is None and any(ch.isdigit() for ch in benefit.value):
-            problems.append(".as_of: missing (a confirmed figure gives the date it applies from)")
     elif _UNCONFIRMED_MARK not in fold(benefit.value):
         problems.append(
             ".value: an unconfirmed item must say 'chưa xác nhận' and whom to ask, not a guess"

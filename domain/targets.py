@@ -4,13 +4,16 @@ Owns: the model of `domain/data/targets.yaml` (per year: the poor and near-poor 
 at the start and end of the year and how many households that means, new houses; sources and a
 `confirmed` flag), its validation (`load_targets`), and the pure arithmetic of the ward report:
 the category counts at the start of the year from today's counts and this year's category
-changes (`start_of_year`), and how a change compares with a target (`progress`).
+changes (`start_of_year`), and how a change compares with a target (`progress`); reading a
+target typed by an admin (`parse_rate_line`) and choosing between the targets an admin stored
+in the bot and the packaged file (`for_year`).
 
 No I/O: callers read the YAML and pass the parsed mapping in.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -115,3 +118,27 @@ class Progress:
 
 def progress(start: int, now: int, target: RateTarget | None) -> Progress:
     return Progress(start, now, target.reduce_by if target is not None else None)
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def parse_rate_line(text: str) -> RateTarget | None:
+    """ "1,30 1,15 71" (rate at the start of the year %, at the end %, households to bring
+    down) → a RateTarget; None when it is not three such numbers or the rate goes up."""
+    numbers = _NUMBER.findall(text)
+    if len(numbers) != 3 or not numbers[2].isdigit():
+        return None
+    try:
+        return RateTarget(rate_from=float(numbers[0].replace(",", ".")),
+                          rate_to=float(numbers[1].replace(",", ".")),
+                          reduce_by=int(numbers[2]))
+    except ValidationError:
+        return None
+
+
+def for_year(stored: YearTargets | None, book: TargetBook | None, year: int) -> YearTargets | None:
+    """The year's targets: what an admin set in the bot wins over the packaged targets.yaml."""
+    if stored is not None:
+        return stored
+    return book.for_year(year) if book is not None else None

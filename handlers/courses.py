@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import N_, Translator
 from conversations import courses as dialogs
+from conversations.answers import labour_office_name
 from conversations.context import Ctx
 from conversations.courses import (
     HOUSEHOLD_NAMES,
@@ -129,7 +130,8 @@ async def list_reply(ctx: Ctx, filter_id: str = "all", page: int = 1) -> Reply:
         filters.append(Choice(ctx._("All courses"), "kh:list:all:1"))
     if not found:
         return Reply(ctx._("No course is taking sign-ups right now. Please look again later, "
-                           "or ask the labour office (Phòng LĐ-TB&XH)."), tuple(filters))
+                           "or ask the {office}.", office=labour_office_name(ctx)),
+                     tuple(filters))
     shown, page, pages = page_of(found, page)
     first = (page - 1) * dialogs.PAGE_SIZE
     lines = [ctx._("Vocational courses taking sign-ups. Choose one to see the details and the "
@@ -173,8 +175,8 @@ def course_text(ctx: Ctx, course: Course, counts: repo.Counts) -> str:
         ctx._("For: {audience}", audience=course.audience),
         ctx._("Support: {support} (source: {source})", support=course.support,
               source=course.support_source),
-        ctx._("ℹ️ Support levels may have changed: ask the labour office (Phòng LĐ-TB&XH) to "
-              "confirm."),
+        ctx._("ℹ️ Support levels may have changed: ask the {office} to confirm.",
+              office=labour_office_name(ctx)),
         ctx._("Contact: {contact}", contact=course.contact),
     ]
     if course.status != "open":

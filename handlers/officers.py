@@ -42,7 +42,7 @@ from db.models import SharedAssessment, User
 from domain.formatting import format_date, format_datetime
 from domain.localities import Localities
 from domain.tables import write_xlsx
-from domain.targets import TargetBook, progress, start_of_year
+from domain.targets import progress, start_of_year
 from domain.text import fold
 from handlers.menu import main_menu
 from handlers.registry import (
@@ -58,6 +58,7 @@ from handlers.registry import (
     PersonalData,
     Registry,
 )
+from handlers.targets import targets_for
 
 REMINDER_JOB_MINUTES = 5
 DIGEST_WEEKDAY = 0  # Monday
@@ -470,13 +471,14 @@ def _figure_lines(ctx: Ctx, row: repo.WardFigures, label: str) -> list[str]:
     ]
 
 
-def _target_lines(ctx: Ctx, total: repo.WardFigures, year: int) -> list[str]:
-    book: TargetBook | None = ctx.services.content.get("targets")
-    targets = book.for_year(year) if book else None
+async def _target_lines(ctx: Ctx, total: repo.WardFigures, year: int) -> list[str]:
+    targets = await targets_for(ctx, year)
     if targets is None:
-        years = ", ".join(str(y) for y in book.years) if book else "—"
-        return [ctx._("No targets for {year} in targets.yaml (it has: {years}).", year=year,
-                      years=years)]
+        lines = [ctx._("🎯 There are no targets for {year} yet, so the figures are not compared "
+                       "with a target.", year=year)]
+        if ctx.user.role == "admin":
+            lines.append(ctx._("You can set the year's targets with /chitieu."))
+        return lines
     counts = {c: total.by_category.get(c, 0) for c in repo.CATEGORIES}
     start = start_of_year(counts, total.changes)
     poor = progress(start.get("poor", 0), counts["poor"], targets.poor)
@@ -514,7 +516,7 @@ async def report(ctx: Ctx, _args: str = "") -> list[Reply]:
     if city:
         total = total_figures(rows, loc.city)
         lines += _figure_lines(ctx, total, ctx._("Whole city"))
-        lines += _target_lines(ctx, total, ctx.local_now.year)
+        lines += await _target_lines(ctx, total, ctx.local_now.year)
     chart = BarChart(
         title=ctx._("Households by list — {scope}", scope=loc.city if city else scope_name),
         groups=[r.ward for r in rows],

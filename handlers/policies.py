@@ -205,7 +205,9 @@ def _benefit_line(ctx: Ctx, benefit: Benefit, contact: str) -> str:
             "• {label}: {value} (applies from {date})",
             label=benefit.label, value=benefit.value, date=format_date(benefit.as_of),
         )
-    return f"• {benefit.label}: {benefit.value}"
+    # No sentence of a source gives the day the figure took effect: say so, never guess one.
+    return ctx._("• {label}: {value} (start date: not confirmed)", label=benefit.label,
+                 value=benefit.value)
 
 
 def _unconfirmed_text(ctx: Ctx, value: str, contact: str) -> str:
@@ -230,7 +232,7 @@ def _validity_line(ctx: Ctx, policy: Policy) -> str:
         return ctx._("📅 In force from {start}", start=format_date(start))
     if end:
         return ctx._("📅 In force until {end}", end=format_date(end))
-    return ctx._("📅 In force (the start date is not in our sources)")
+    return ctx._("📅 In force; start date: not confirmed")
 
 
 def _source_text(source: str) -> str:

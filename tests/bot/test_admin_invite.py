@@ -69,12 +69,12 @@ def test_admin_invite_end_to_end_in_the_console(terminal, tmp_path: Path) -> Non
     # before: a resident, and /thongbao is not theirs
     assert "Kênh: dòng lệnh" in before and "Mã của bạn: phong-ldtbxh" in before
     assert "Vai trò: người dân" in before
-    assert "Lệnh này chỉ dành cho cán bộ phường/xã và Phòng Lao động" in before
+    assert "Lệnh này chỉ dành cho cán bộ phường/xã và cán bộ lao động, việc làm" in before
     # after: /toi says admin, and /thongbao starts composing a notice
-    assert "Vai trò: Phòng Lao động - Thương binh và Xã hội (quản trị)" in after
+    assert "Vai trò: cán bộ lao động, việc làm (quản trị)" in after
     assert "console:phong-ldtbxh" in after
     assert "Lệnh này chỉ dành cho" not in after
-    assert "Gõ nội dung thông báo" in after
+    assert "Nhập nội dung thông báo" in after
 
     actions = [row[0] for row in _audit(tmp_path)]
     assert actions == ["invite.create", "admin.join"]
@@ -84,7 +84,7 @@ def test_admin_invite_end_to_end_in_the_console(terminal, tmp_path: Path) -> Non
                               stdin=f"/canbo {invite}\n/thongbao\n")
     assert code == 0, err
     assert "Mã này đã được dùng rồi" in out
-    assert "Lệnh này chỉ dành cho cán bộ phường/xã và Phòng Lao động" in out
+    assert "Lệnh này chỉ dành cho cán bộ phường/xã và cán bộ lao động, việc làm" in out
 
     # revoking the admin, from the terminal: audited, and /thongbao is gone
     code, out, err = terminal("admin", "revoke", "console:phong-ldtbxh")
@@ -94,7 +94,7 @@ def test_admin_invite_end_to_end_in_the_console(terminal, tmp_path: Path) -> Non
     assert audit[-1][0] == "admin.revoke"
     assert audit[-1][1]["role"] == "admin" and audit[-1][2]["role"] == "citizen"  # type: ignore[index]
     code, out, err = terminal("console", "--user", "phong-ldtbxh", stdin="/thongbao\n")
-    assert "Lệnh này chỉ dành cho cán bộ phường/xã và Phòng Lao động" in out
+    assert "Lệnh này chỉ dành cho cán bộ phường/xã và cán bộ lao động, việc làm" in out
 
 
 def test_revoke_refuses_what_it_cannot_do(terminal, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -71,7 +71,7 @@ async def test_the_demo_shows_every_role_on_example_data(demo: tuple[str, Path])
         assert "ví dụ" in info["banner"]
         assert [r["id"] for r in info["roles"]] == ["household", "officer", "admin"]
         assert [r["label"] for r in info["roles"]] == [
-            "Hộ gia đình (người dân)", "Cán bộ phường Phan Rang", "Phòng LĐ-TB&XH (quản trị)"]
+            "Hộ gia đình (người dân)", "Cán bộ phường Phan Rang", "Cán bộ lao động, việc làm (quản trị)"]
         async with http.get(url + "/") as response:
             assert "/static/demo.js" in await response.text()
 
@@ -98,7 +98,7 @@ async def test_the_demo_shows_every_role_on_example_data(demo: tuple[str, Path])
 
         # the labour office: broadcasts, and the whole city's households
         await _become(http, url, who, "admin")
-        assert "Gõ nội dung thông báo" in await _say(http, url, who, "/thongbao")
+        assert "Nhập nội dung thông báo" in await _say(http, url, who, "/thongbao")
         await _say(http, url, who, "/huy")
         assert "VIDU-004" in await _say(http, url, who, "/ho VIDU")
 

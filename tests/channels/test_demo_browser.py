@@ -30,7 +30,7 @@ async def test_the_demo_page_shows_the_banner_and_switches_roles(sqlite_url, clo
             assert "ví dụ" in banner and "không có thật" in banner
             assert await page.evaluate(
                 "[...document.querySelectorAll('#demo button')].map(b => b.textContent)") == [
-                "Hộ gia đình (người dân)", "Cán bộ phường Phan Rang", "Phòng LĐ-TB&XH (quản trị)"]
+                "Hộ gia đình (người dân)", "Cán bộ phường Phan Rang", "Cán bộ lao động, việc làm (quản trị)"]
             await page.wait_for(f"{BUTTON_LABELS}.length > 0")  # the greeting and its menu
             assert "🏘️ Hộ của phường" not in await page.evaluate(BUTTON_LABELS)
 

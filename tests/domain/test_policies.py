@@ -38,6 +38,7 @@ def _entry(policy_id: str = "vay-a", **changes: Any) -> dict[str, Any]:
                 "label": "Số tiền",
                 "value": "100.000.000 đ",
                 "as_of": date(2019, 3, 1),
+                "as_of_quote": "\"Áp dụng từ ngày 01/03/2019.\"",
                 "source": "https://example.org/a",
                 "confirmed": True,
             }
@@ -144,7 +145,8 @@ def test_a_broken_field_is_named_with_file_entry_and_field(
 
 BROKEN_RULES = [
     (
-        {"effective_from": date(2021, 1, 1), "effective_to": date(2020, 12, 31)},
+        {"effective_from": date(2021, 1, 1), "effective_from_quote": "\"Từ 01/01/2021.\"",
+         "effective_to": date(2020, 12, 31)},
         f"{ENTRY}.effective_to: before effective_from",
     ),
     (
@@ -154,9 +156,18 @@ BROKEN_RULES = [
         f"{ENTRY}.benefits[0].value: an unconfirmed item must say 'chưa xác nhận'",
     ),
     (
+        # A date is only the one the source gives, quoted beside it.
         {"benefits": [{"label": "Số tiền", "value": "50.000 đ", "source": "https://a.org/x",
-                       "confirmed": True}]},
-        f"{ENTRY}.benefits[0].as_of: missing",
+                       "as_of": date(2020, 1, 1), "confirmed": True}]},
+        f"{ENTRY}.benefits[0].as_of_quote: missing",
+    ),
+    (
+        {"effective_from": date(2021, 1, 1)},
+        f"{ENTRY}.effective_from_quote: missing",
+    ),
+    (
+        {"effective_from_quote": "\"Có hiệu lực từ ngày 01/01/2021.\""},
+        f"{ENTRY}.effective_from: missing",
     ),
     (
         {"benefits": [{"label": "Nội dung", "value": "Miễn phí", "confirmed": True}]},
@@ -232,7 +243,8 @@ def _dated() -> Catalogue:
     return load_catalogue(
         _raw(
             _entry("vay-cu", effective_to=date(2025, 10, 31), last_reviewed=date(2025, 9, 1)),
-            _entry("vay-moi", effective_from=date(2026, 1, 1)),
+            _entry("vay-moi", effective_from=date(2026, 1, 1),
+                   effective_from_quote="\"Có hiệu lực từ ngày 01/01/2026.\""),
             _entry("vay-luon"),
         )
     )

@@ -94,18 +94,18 @@ async def test_browse_sign_up_with_bad_answers_re_asked_and_duplicate_refused(ap
     await chat.press("May công nghiệp")
     assert "Hỗ trợ: Hỗ trợ học phí tối đa 3.000.000 đ" in chat.text
     assert "(nguồn: QĐ 46/2015/QĐ-TTg)" in chat.text
-    assert "hỏi Phòng LĐ-TB&XH để xác nhận" in chat.text
+    assert "hỏi cán bộ lao động, việc làm để chắc chắn" in chat.text
     await chat.press("📝 Đăng ký")
     assert "Đăng ký khóa học May công nghiệp, bắt đầu ngày 07/12/2026." in chat.text
     await chat.press("Bắt đầu")
     await chat.send("Nguyễn Thị Lan")
     await chat.send("1890")
-    assert "Năm sinh cần 4 chữ số, từ 1946 đến 2011." in chat.text
+    assert "Năm sinh phải từ 1946 đến 2011." in chat.text
     await chat.send("2020")
-    assert "Năm sinh cần 4 chữ số" in chat.text
+    assert "Năm sinh phải từ" in chat.text
     await chat.send("1990")
     await chat.send("12345")
-    assert "Số này chưa giống số di động Việt Nam." in chat.text
+    assert "Số này không giống số di động Việt Nam." in chat.text
     assert "Ví dụ: 0912345678" in chat.text
     await chat.send("+84 912 345 678")
     await chat.send("phan rang")
@@ -144,14 +144,14 @@ async def test_full_course_offers_waitlist_and_cancel_promotes_the_first(app) ->
     assert "hết chỗ, còn nhận danh sách chờ" in second.text
     await second.press("May công nghiệp")
     await second.press("Vào danh sách chờ")
-    assert "đã đủ 1 chỗ" in second.text and "bạn sẽ là người thứ 1" in second.text
+    assert "đã đủ 1 chỗ" in second.text and "danh sách chờ, số thứ tự 1" in second.text
     await second.press("Vào danh sách chờ")
     await fill_in(second, name="Trần Văn Bình", phone="0987654321")
     await second.press("Đồng ý, đăng ký")
-    assert "Bạn đã vào danh sách chờ khóa học May công nghiệp: thứ 1." in second.text
+    assert "Bạn đã vào danh sách chờ khóa học May công nghiệp, số thứ tự 1." in second.text
     text = await sign_up(third, "May công nghiệp", "Vào danh sách chờ", name="Lê Thị Cúc",
                          phone="0977000111")
-    assert "thứ 2" in text
+    assert "số thứ tự 2" in text
 
     await first.send("/huydangky")
     assert "Hủy đăng ký khóa học May công nghiệp (mã KH-" in first.text
@@ -277,7 +277,7 @@ async def test_exports_as_csv_and_xlsx_keep_vietnamese(app) -> None:  # type: ig
     assert "1. May công nghiệp (MAY-01, đang nhận đăng ký): 1/1 có chỗ, 1 đang chờ" in admin.text
     await admin.press("May công nghiệp")
     assert "Nguyễn Thị Lan, 1990, 0912345678, phường Phan Rang, Hộ nghèo — KH-" in admin.text
-    assert "Trần Văn Bình" in admin.text and "(chờ thứ 1)" in admin.text
+    assert "Trần Văn Bình" in admin.text and "(chờ, số thứ tự 1)" in admin.text
 
     await admin.press("Xuất CSV")
     document = admin.replies[0].document
@@ -303,7 +303,7 @@ async def test_a_household_cannot_use_admin_commands_or_buttons(app) -> None:  #
     chat = Chat(app, user="household-1")
     for command in ("/khoahocmoi", "/dangkykhoahoc"):
         await chat.send(command)
-        assert "Lệnh này chỉ dành cho cán bộ phường/xã và Phòng Lao động" in chat.text
+        assert "Lệnh này chỉ dành cho cán bộ phường/xã và cán bộ lao động, việc làm" in chat.text
     await chat.deliver(Incoming("web", "household-1", "household-1", Kind.CHOICE, choice="kq:export:csv"))
     assert "Lệnh này chỉ dành cho cán bộ" in chat.text
     assert all(reply.document is None for reply in chat.replies)

@@ -388,7 +388,7 @@ async def test_an_officer_deleting_their_data_leaves_the_wards_records(database_
     assert "• Cán bộ của: phường Phan Rang; lời nhắc đang mở: 1" in officer.text
     await officer.send("/xoadulieu")
     await officer.press("Có, xóa hết")
-    assert "vai trò cán bộ phường: 2" in officer.text  # the ward and the reminder
+    assert "vai trò cán bộ phường/xã: 2" in officer.text  # the ward and the reminder
     async with app.core.sessions() as session:
         household = (await session.execute(select(repo.Household))).scalar_one()
         visit = (await session.execute(select(repo.HouseholdVisit))).scalar_one()
