@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations db domain
 
-.PHONY: run test test-clone demo console messages compile check-messages migration bench clean
+.PHONY: run test test-clone demo console messages compile check-messages migration bench clean \
+	explore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,9 @@ test: $(STAMP)  ## the whole test suite (PostgreSQL too where TEST_DATABASE_URL 
 
 demo: $(STAMP)  ## the web chat on example data, every role; its own file var/giamngheo-demo.db
 	$(BIN)/giamngheo run --demo
+
+test-scale: $(STAMP)  ## several processes on PostgreSQL at issue 17's sizes (TEST_DATABASE_URL)
+	SCALE_TESTS_FULL=1 $(BIN)/python -m pytest -q tests/bot/test_scale_out.py
 
 console: $(STAMP)
 	$(BIN)/giamngheo console
@@ -43,6 +47,9 @@ bench: $(STAMP)  ## benchmarks (not part of the test suite)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+explore: $(STAMP)  ## the dialog explorer's wide walk (the test suite runs a bounded one)
+	EXPLORE_FULL=1 $(BIN)/python -m pytest -q -s tests/test_explorer.py
 
 test-clone: $(STAMP)  ## the channel tests in a copy of the tracked files with no ../shared beside it
 	rm -rf var/clone && mkdir -p var/clone

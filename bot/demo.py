@@ -108,6 +108,7 @@ async def seed(app: Any) -> dict[str, int]:
         officer, _ = await get_or_create_user(session, "web", DEMO_OFFICER, DEMO_OFFICER,
                                               "officer", now)
         await session.flush()
+        session.add(officers_repo.OfficerWard(user_id=officer.id, ward=DEMO_WARD, granted_at=now))
         visits = 0
         for row in read_table(_example("visits_example.csv"), "visits_example.csv"):
             household = await officers_repo.household_by_code(

@@ -11,8 +11,9 @@ write. So PTB's AIORateLimiter keeps the per-group (20/min) limit and waits out 
 every request, while the overall 30/s cap applies to proactive sends only (here, and below that
 the outbox's TELEGRAM_SEND_RATE): replies to a busy hour of users are not queued behind a cap
 meant for broadcasts. Proactive sends are also paced per chat (about 1/s, bursts of 3), which
-AIORateLimiter does not do. 403 Forbidden marks the chat blocked until the user writes again;
-network errors and timeouts are retried a bounded number of times.
+AIORateLimiter does not do; so are answers (a reply of several messages, or several quick
+replies in a row), which share the chat's budget. 403 Forbidden marks the chat blocked until
+the user writes again; network errors and timeouts are retried a bounded number of times.
 
 Order: PTB runs updates concurrently; each update reserves its place per chat the moment it
 arrives and is handed to the core only after the chat's previous update was, so a slow file
@@ -54,6 +55,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    Conflict,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -82,6 +84,10 @@ MAX_CALLBACK_DATA = 64  # bytes (SPEC InlineKeyboardButton.callback_data)
 MAX_BUTTONS_PER_ROW = 8
 MAX_BUTTONS = 100
 POLL_INTERVAL = 0.02  # seconds between getUpdates calls
+# Updates handled at once (PTB's True means 256). The rest wait in PTB's queue, which is cheap;
+# 200 at once waited for the one SQLite connection and for httpx's pool, whose bookkeeping grows
+# with its queue (bench/telegram: 23.8 -> 18.3 ms CPU per update, docs/benchmarks.md).
+CONCURRENT_UPDATES = 16
 PROACTIVE_PER_SECOND = 30  # Telegram: about 30 bulk messages per second overall
 MAX_DOWNLOAD = 5 * 1024 * 1024  # files the core receives as bytes
 LONG_LABEL = 20  # characters: longer labels get a row each
@@ -144,6 +150,9 @@ class TelegramChannel:
         self._t: Translator = translator or gettext.NullTranslations()
         self._blocked: set[str] = set()
         self._order = _HandoffOrder()
+        # Replies go out in the order their updates came: a paced reply of several messages is
+        # not overtaken by the answer to the next message.
+        self._reply_order = _HandoffOrder()
         self._pacer = ChatPacer()
         # The overall cap on proactive sends: Telegram's ~30/s unless configured otherwise (a
         # bot with paid broadcasts, or a test server with another limit).
@@ -155,6 +164,9 @@ class TelegramChannel:
                                        max_retries=max_send_retries)
         self._app.add_handler(TypeHandler(Update, self._on_update))
         self._app.add_error_handler(self._on_error)
+        # Set when Telegram answers getUpdates with 409 Conflict: another process polls this
+        # bot (or a webhook is set). Polling stops; the app exits with a clear message.
+        self.conflict = asyncio.Event()
 
     @property
     def application(self) -> Application:  # type: ignore[type-arg]
@@ -183,8 +195,25 @@ class TelegramChannel:
             # A short pause between polls lets a busy minute arrive in batches: one HTTP round
             # trip per few updates instead of per update, for at most 20 ms of added latency.
             poll_interval=POLL_INTERVAL,
+            error_callback=self._on_poll_error,
         )
         log.info("telegram started: long polling")
+
+    def _on_poll_error(self, error: TelegramError) -> None:
+        """PTB calls this (synchronously) for errors while polling; 409 means two pollers."""
+        if isinstance(error, Conflict):
+            if not self.conflict.is_set():
+                log.error("telegram: another process is polling this bot (409 Conflict); "
+                          "this one stops polling. Run one poller, or use webhook mode.")
+                self.conflict.set()
+                asyncio.get_running_loop().create_task(self._stop_polling())
+            return
+        log.warning("telegram: polling error: %s", type(error).__name__)
+
+    async def _stop_polling(self) -> None:
+        updater = self._app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
 
     async def stop(self) -> None:
         """Stop polling (the pending getUpdates is cancelled), finish running updates, close."""
@@ -221,7 +250,14 @@ class TelegramChannel:
         return report
 
     async def _webhook(self, request: web.Request) -> web.StreamResponse:
-        """Check the secret in constant time, enqueue the update, answer 200 at once."""
+        """Check the secret in constant time, handle the update, then answer 200.
+
+        Answering after the update was handled (not when it was queued) is what keeps one
+        person's messages in order when several processes serve the webhook, as far as the
+        platform sends a chat's next update only after this one is acknowledged (the test
+        fake does; a retry after a timeout is dropped as a repeat): by then its transaction,
+        and the user's row lock, are done, whichever process gets the next one. Different
+        people's updates still run in parallel (up to the webhook's max_connections)."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             log.warning("telegram webhook: missing or wrong secret token")
@@ -232,7 +268,7 @@ class TelegramChannel:
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("telegram webhook: body is not an Update")
             return web.Response(status=400)
-        await self._app.update_queue.put(update)
+        await self._app.process_update(update)
         return web.Response()
 
     # -- commands --------------------------------------------------------------------------
@@ -278,6 +314,16 @@ class TelegramChannel:
         if chat_id is None:
             return
         predecessor, mine = self._order.reserve(chat_id)  # synchronous: arrival order
+        replies_before, my_replies = self._reply_order.reserve(chat_id)
+        try:
+            await self._handle_in_order(update, chat_id, predecessor, mine, replies_before)
+        finally:
+            self._reply_order.release(chat_id, my_replies)
+
+    async def _handle_in_order(
+        self, update: Update, chat_id: str, predecessor: asyncio.Event | None,
+        mine: asyncio.Event, replies_before: asyncio.Event | None,
+    ) -> None:
         event: Incoming | None = None
         try:
             self._blocked.discard(chat_id)  # the user wrote: sending may resume
@@ -299,6 +345,8 @@ class TelegramChannel:
             _ = self._t.gettext
             replies = [Reply(_(
                 "Sorry, something went wrong on our side. Please send your last answer again."))]
+        if replies_before is not None:
+            await replies_before.wait()
         await self._deliver(chat_id, replies)
 
     async def _to_incoming(self, update: Update, chat_id: str) -> Incoming | None:
@@ -517,8 +565,10 @@ class TelegramChannel:
         final. A timed-out send may in fact have arrived, so retries are few.
         """
         for attempt in range(self._max_retries + 1):
+            # Every message to a chat, answer or notice, keeps to the chat's ~1/s (bursts of 3):
+            # a reply of several messages waits its turn instead of drawing a 429.
+            await asyncio.sleep(self._pacer.delay(chat_id))
             if paced:
-                await asyncio.sleep(self._pacer.delay(chat_id))
                 await self._proactive_limit.acquire()
             try:
                 return await send()
@@ -660,7 +710,7 @@ def _build_application(
     builder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(True)
+        .concurrent_updates(CONCURRENT_UPDATES)
         # overall_max_rate=0: the 30/s cap is applied to proactive sends (see the module doc).
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=max_retries))
         # PTB's default pool (256) costs CPU managing idle connections; 32 keeps sends parallel.

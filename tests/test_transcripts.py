@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.telegram import keyboard_rows
-from conversations.messages import Reply
+from conversations.messages import Incoming, Kind, Reply
 from conversations.render import numbered_text
 from tests.support import Chat, open_app
 
@@ -46,24 +46,35 @@ async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, cl
     # fixed ids: codes the bot hands out (registration, invites) come from `secrets.choice`
     monkeypatch.setattr(secrets, "choice", random.Random(2026).choice)
     app = await open_app(sqlite_url, clock, **spec.get("settings", {}))
-    render = _buttons_text if spec.get("render") == "buttons" else numbered_text
+    assert app.core is not None
+    translate = app.core.catalogs["vi"].gettext  # as Zalo and the console show it
     channel = spec.get("channel", "web")
+    if spec.get("render") == "buttons":
+        render = _buttons_text
+    else:
+        def render(reply: Reply) -> str:
+            return numbered_text(reply, None, translate)
     chats: dict[str, Chat] = {}
     shown, outputs = [], []
     for step in spec["inputs"]:
         # a plain string is the script's user typing; {as: someone, send: text} another person;
+        # {file: name, content: text} sends a file (as the web chat's 📎 does);
         # {press: label} the script's user pressing a button
-        if isinstance(step, dict) and "press" in step:
-            chat = chats.setdefault(spec["user"], Chat(app, user=spec["user"], channel=channel))
-            replies = await chat.press(str(step["press"]))
-            shown.append(f"(presses) {step['press']}")
-            outputs.append([render(reply) + "\n" for reply in replies])
-            clock.advance(seconds=20)
-            continue
-        who, typed = (step["as"], str(step["send"])) if isinstance(step, dict) else (
-            spec["user"], str(step))
+        step = step if isinstance(step, dict) else {"send": step}
+        who = step.get("as", spec["user"])
         chat = chats.setdefault(who, Chat(app, user=who, channel=channel))
-        replies = await chat.send(typed)
+        if "press" in step:
+            typed = f"(presses) {step['press']}"
+            replies = await chat.press(str(step["press"]))
+        elif "file" in step:
+            typed = f"📎 {step['file']}"
+            replies = await chat.deliver(Incoming(
+                chat.channel, who, who, Kind.DOCUMENT, update_id=f"file-{len(shown)}",
+                payload={"file_id": step["file"], "file_name": step["file"],
+                         "data": str(step["content"]).encode("utf-8")}))
+        else:
+            typed = str(step["send"])
+            replies = await chat.send(typed)
         shown.append(typed if who == spec["user"] else f"[{who}] {typed}")
         outputs.append([render(reply) + "\n" for reply in replies])
         clock.advance(seconds=20)

@@ -67,6 +67,12 @@ def test_the_wheel_carries_catalogs_data_migrations_and_the_page(tmp_path: Path)
         "db/migrations/versions/0001_initial_schema.py",
         "bot/static/index.html",
         "bot/static/chat.js",
+        # `giamngheo run --demo` seeds from these
+        "bot/static/demo.js",
+        "domain/data/courses_example.csv",
+        "domain/data/jobs_example.csv",
+        "domain/data/households_example.csv",
+        "domain/data/visits_example.csv",
     ):
         assert required in names, required
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

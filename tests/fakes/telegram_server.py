@@ -2,7 +2,8 @@
 
 Owns: the Bot API wire format as tests need it (`/bot<TOKEN>/<method>` with form or multipart
 bodies, the `{ok, result | error_code, description, parameters}` envelope,
-`/file/bot<TOKEN>/<path>` downloads), a queue of updates served by long-polling getUpdates, a
+`/file/bot<TOKEN>/<path>` downloads), a queue of updates served by long-polling getUpdates (a
+second poller's getUpdates ends the waiting one with 409 Conflict, as Telegram does), a
 record of every request (for `botapi_spec.check_requests`), the chat history the bot produced (so
 a test can press a button by its label), and injected faults: 429 with retry_after, 403, 5xx, a
 dropped connection, and an optional enforced overall rate limit.
@@ -32,6 +33,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 Fault = Literal["429", "403", "500", "drop"]
+CHAT_LIMIT_SLACK = 0.05  # seconds
 JSON = dict[str, Any]
 
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmno"
@@ -179,9 +181,17 @@ class _State:
 class FakeTelegramServer:
     """The fake server; `async with` starts it on 127.0.0.1 with a random port."""
 
-    def __init__(self, *, token: str = TOKEN, rate_limit_per_second: int | None = None) -> None:
+    def __init__(
+        self, *, token: str = TOKEN, rate_limit_per_second: int | None = None,
+        per_chat_limit: tuple[float, int] | None = None,
+    ) -> None:
         self.token = token
         self.rate_limit_per_second = rate_limit_per_second
+        # Telegram's "about 1 message per second in one chat, short bursts tolerated"
+        # (channels.md A), as (messages per second, burst): a GCRA per chat, 429 beyond it.
+        self.per_chat_limit = per_chat_limit
+        self._chat_tat: dict[str, float] = {}
+        self.rate_limited_chats: list[str] = []
         self.requests: list[RecordedRequest] = []
         self.messages: dict[int, list[SentMessage]] = {}
         self.commands: dict[str, list[JSON]] = {}  # scope JSON (sorted) -> BotCommand list
@@ -201,6 +211,8 @@ class FakeTelegramServer:
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(500_000)
         self._send_times: deque[float] = deque()
+        self._polls = itertools.count(1)
+        self._current_poll = 0  # the latest getUpdates: an older one still waiting gets 409
         self._changed = _Signal()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -427,6 +439,7 @@ class FakeTelegramServer:
             if injected is not None:
                 raise _fault_error(injected)
             self._enforce_rate_limit(method)
+            self._enforce_chat_limit(method, recorded.chat_id)
             result = await self._dispatch(method, params, files)
         except BotApiError as exc:
             recorded.status = exc.code
@@ -451,6 +464,20 @@ class FakeTelegramServer:
             self.rate_limited += 1
             raise BotApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         self._send_times.append(now)
+
+    def _enforce_chat_limit(self, method: str, chat_id: str | None) -> None:
+        if self.per_chat_limit is None or method not in _CHAT_METHODS or chat_id is None:
+            return
+        rate, burst = self.per_chat_limit
+        interval = 1.0 / rate
+        now = time.monotonic()
+        tat = max(self._chat_tat.get(chat_id, now), now)
+        # a little slack for the two clocks' jitter; a real burst beyond the limit still fails
+        if tat - now > (burst - 1) * interval + CHAT_LIMIT_SLACK:
+            self.rate_limited += 1
+            self.rate_limited_chats.append(chat_id)
+            raise BotApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        self._chat_tat[chat_id] = tat + interval
 
     async def _dispatch(
         self, method: str, params: dict[str, str], files: dict[str, UploadedFile]
@@ -486,13 +513,18 @@ class FakeTelegramServer:
         state = self._state
         if offset > 0:
             state.updates = [u for u in state.updates if u["update_id"] >= offset]
+        poll = self._current_poll = next(self._polls)
+        self._changed.fire()  # a poll still waiting is terminated by this one, as Telegram does
 
         def ready() -> bool:
-            return bool(state.updates) or self._closing
+            return bool(state.updates) or self._closing or self._current_poll != poll
 
         if timeout > 0 and not ready():
             with contextlib.suppress(TimeoutError):
                 await self._changed.wait_for(ready, timeout)
+        if self._current_poll != poll and not self._closing:
+            raise BotApiError(409, "Conflict: terminated by other getUpdates request; make sure "
+                                   "that only one bot instance is running")
         return [] if self._closing else state.updates[:limit]
 
     async def _m_sendMessage(self, params: dict[str, str], files: Any) -> JSON:
