@@ -439,7 +439,7 @@ async def test_the_visit_offers_what_the_channel_can_send_and_takes_a_typed_addr
     await zalo.send("1")
     await zalo.send("Gia đình khỏe, con đã đi học lại")
     await zalo.press("Không đề nghị")
-    assert "gõ địa chỉ" in zalo.text and "📍" not in zalo.text  # Zalo has no location button
+    assert "nhập địa chỉ" in zalo.text and "📍" not in zalo.text  # Zalo has no location button
     assert zalo.replies[-1].request is None
     await zalo.send("Hẻm 12 Lê Lợi, sau chợ")  # a typed address instead of a location
     assert "📍 Đã ghi địa chỉ: Hẻm 12 Lê Lợi, sau chợ" in zalo.text
