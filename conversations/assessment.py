@@ -76,6 +76,7 @@ from domain.localities import (
 )
 from domain.poverty import Indicator, NoStandardError, Standard, assess, standard_for
 from domain.text import fold_plain, parse_area, parse_int, parse_money, parse_yes_no
+from handlers.payloads import as_int, int_at, part
 
 NAME = "assessment"
 PAGE_SIZE = 8
@@ -172,7 +173,7 @@ def accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Sets the ward and its area; "don't know" asks the area; a typed name is looked up."""
     choice = answer.choice or ""
     if choice.startswith("as:wardpage:"):
-        data["ward_page"] = int(choice.rsplit(":", 1)[1])
+        data["ward_page"] = int_at(choice, 2, default=0)
         return Next("ward")
     if choice == "as:ward:other":
         return Next("area")
@@ -662,11 +663,12 @@ def accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Opens the chosen indicator's question, or turns the page."""
     choice = answer.choice or ""
     if choice.startswith("as:pickpage:"):
-        data["pick_page"] = int(choice.rsplit(":", 1)[1])
+        data["pick_page"] = int_at(choice, 2, default=0)
         return Next("pick")
-    if choice.startswith("as:pick:"):
-        data["q"] = int(choice.rsplit(":", 1)[1])
-        return Next(_question_step(ctx, data, data["q"]))
+    picked = as_int(part(choice, 2)) if choice.startswith("as:pick:") else None
+    if picked is not None and picked < len(standard_of(ctx, data).indicators):
+        data["q"] = picked
+        return Next(_question_step(ctx, data, picked))
     return Retry(ctx._("Please choose a question from the buttons."))
 
 

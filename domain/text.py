@@ -419,6 +419,9 @@ _FUZZY_MIN_LENGTH = 4
 _PREFIX_MIN_LENGTH = 2
 
 
+MAX_CHOICE_TEXT = 200
+
+
 def match_choice(s: str, labels: Sequence[str], *, allow_number: bool = True) -> int | None:
     """Index of the label the user meant, or None when nothing or more than one fits.
 
@@ -428,6 +431,8 @@ def match_choice(s: str, labels: Sequence[str], *, allow_number: bool = True) ->
     appear in the text ("tôi muốn tự đánh giá"); finally a conservative typo match (rapidfuzz
     ratio ≥ 88 and clearly ahead of the runner-up).
     """
+    if len(s) > MAX_CHOICE_TEXT:  # longer than any button label: an answer, not a choice
+        return None
     text = fold_plain(s)
     if not text or not labels:
         return None
@@ -507,6 +512,8 @@ def is_back(s: str) -> bool:
     """
     if s.strip() in _BACK_SYMBOLS:
         return True
+    if len(s) > MAX_CHOICE_TEXT:
+        return False
     text = fold_plain(s)
     return any(text == phrase or text.startswith(phrase + " ") for phrase in _BACK_PHRASES)
 
@@ -517,6 +524,8 @@ def is_greeting(s: str) -> bool:
     A greeting followed by a question ("chào bạn, cho hỏi vay vốn") is not only a greeting, so
     it is False: the caller should read the question instead of showing the welcome menu.
     """
+    if len(s) > MAX_CHOICE_TEXT:
+        return False
     all_words = fold_plain(s).split()
     # "alo alo", "hi hi": a repeated word is still one greeting.
     words = [word for i, word in enumerate(all_words) if i == 0 or word != all_words[i - 1]]

@@ -33,6 +33,8 @@ class Clock:
 
 
 async def open_app(database_url: str, clock: Clock, **settings: object) -> App:
+    # Tests type far faster than people; the flood limit (real time) is tested on its own.
+    settings.setdefault("flood_burst", 0)
     app = App(load_settings(database_url=database_url, **settings), clock=clock)
     await app.open()
     return app

@@ -16,6 +16,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from domain.i18n import Translator
 from domain.poverty.assessment import Assessment, Change, Household, assess, translate_household
 from domain.poverty.explanation import MoneyFormatter, explain, explain_other
 from domain.poverty.loading import (
@@ -25,7 +26,6 @@ from domain.poverty.loading import (
     standard_for,
 )
 from domain.poverty.models import Area, InputError, NoStandardError, Standard
-from domain.i18n import Translator
 
 _FIELDS = frozenset(
     {"date", "standard", "area", "members", "monthly_income", "annual_income", "deprived", "facts"}

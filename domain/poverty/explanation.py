@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from domain.formatting import format_date, format_money
 from domain.i18n import N_, Translator
 from domain.poverty.assessment import Assessment, Change
-from domain.poverty.models import Category, Standard
+from domain.poverty.models import Category
 
 MoneyFormatter = Callable[[int], str]
 

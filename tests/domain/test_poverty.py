@@ -14,10 +14,10 @@ Row ids name the source of the rule they test:
 from __future__ import annotations
 
 import copy
-from fractions import Fraction
 import gettext
 import re
 from datetime import date
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
