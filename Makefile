@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations db domain
 
-.PHONY: run test test-clone demo console messages compile check-messages migration bench clean
+.PHONY: run test test-clone demo console messages compile check-messages migration bench clean \
+	explore
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,9 @@ bench: $(STAMP)  ## benchmarks (not part of the test suite)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+explore: $(STAMP)  ## the dialog explorer's wide walk (the test suite runs a bounded one)
+	EXPLORE_FULL=1 $(BIN)/python -m pytest -q -s tests/test_explorer.py
 
 test-clone: $(STAMP)  ## the channel tests in a copy of the tracked files with no ../shared beside it
 	rm -rf var/clone && mkdir -p var/clone

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import db.schema  # noqa: F401  every table is mapped before the first query
 from bot import content as content_files
+from bot.channels import RECEIVES
 from bot.i18n import Translator, load_catalogs
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.web import WebChannel, build_web_app
@@ -99,7 +100,7 @@ class App:
         self.engine = create_engine(self.settings.database_url)
         if migrate:
             await upgrade(self.engine)
-        services = Services(content=content, clock=self.clock)
+        services = Services(content=content, clock=self.clock, receives=dict(RECEIVES))
         self.web_channel = WebChannel(session_factory(self.engine), self.clock)
         services.outbound["web"] = self.web_channel
         self.core = Core(

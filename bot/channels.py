@@ -11,11 +11,22 @@ from sqlalchemy import select, update
 
 from bot.i18n import Translator
 from bot.settings import Settings
-from conversations.messages import Outbound
+from conversations.messages import Kind, Outbound
 from db.models import User
 from handlers.core import Core
 
 ROLES = ("citizen", "officer", "admin")
+
+# What a person can send on each channel; questions offer only these (Ctx.can_receive).
+RECEIVES: dict[str, frozenset[Kind]] = {
+    # bot/telegram.py turns each of these updates into its event kind
+    "telegram": frozenset({Kind.TEXT, Kind.PHOTO, Kind.LOCATION, Kind.CONTACT, Kind.DOCUMENT}),
+    # the Zalo Bot Platform delivers text, images and stickers only (channels.md, section D)
+    "zalo": frozenset({Kind.TEXT, Kind.PHOTO}),
+    # the page sends text and, with its 📎 button, a photo or a file (bot/static/chat.js)
+    "web": frozenset({Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT}),
+    "console": frozenset({Kind.TEXT}),
+}
 
 
 def command_menus(core: Core, translator: Translator) -> dict[str, list[tuple[str, str]]]:

@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 FONT_FAMILY = "DejaVu Sans"
-WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 4.5, 100  # a 800 × 450 PNG: readable on a phone
+# Made for a phone: 720 px wide, shown about 360 px wide, so a 16 pt letter (27 px here) is
+# still about 13 px on the screen. Wards are rows (their names read across), counts whole.
+WIDTH_INCHES, DPI = 6.0, 120
+FONT_POINTS = 16
+HEADER_INCHES, ROW_INCHES, FOOTER_INCHES = 1.75, 1.0, 0.75  # title and legend; per ward; axis
 COLOURS = ("#c0392b", "#e67e22", "#27ae60", "#7f8c8d")
+
+
+def height_inches(groups: int) -> float:
+    return HEADER_INCHES + ROW_INCHES * max(groups, 1) + FOOTER_INCHES
 
 
 @dataclass(frozen=True)
@@ -34,23 +42,35 @@ def render(chart: BarChart, fmt: str = "png") -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    with matplotlib.rc_context({"font.family": FONT_FAMILY, "svg.fonttype": "none"}):
-        figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
+    style = {"font.family": FONT_FAMILY, "svg.fonttype": "none", "font.size": FONT_POINTS}
+    groups = len(chart.groups)
+    total = height_inches(groups)
+    with matplotlib.rc_context(style):
+        figure = Figure(figsize=(WIDTH_INCHES, total), dpi=DPI)
         axes = figure.subplots()
         count = max(len(chart.series), 1)
-        width = 0.8 / count
-        positions = range(len(chart.groups))
+        height = 0.62 / count
         for index, (name, values) in enumerate(zip(chart.series, chart.values, strict=True)):
-            offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
-            bars = axes.bar(offsets, values, width, label=name,
-                            color=COLOURS[index % len(COLOURS)])
-            axes.bar_label(bars, fontsize=8)
-        axes.set_xticks(list(positions), list(chart.groups))
-        axes.set_title(chart.title)
-        axes.set_ylabel(chart.y_label)
-        axes.legend(fontsize=8)
-        figure.tight_layout()
+            offsets = [g + 0.3 + height * (index + 0.5) for g in range(groups)]
+            bars = axes.barh(offsets, values, height, label=name,
+                             color=COLOURS[index % len(COLOURS)])
+            axes.bar_label(bars, labels=[str(v) if v else "" for v in values], padding=3)
+        for g, name in enumerate(chart.groups):  # the ward's name above its bars, full width
+            axes.text(0, g + 0.27, name, va="bottom", fontweight="bold")
+        axes.set_yticks([])
+        axes.set_ylim(groups, 0)  # the first ward on top, as in the text above the chart
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # households are whole
+        axes.set_xlim(0, max([1, *(v for values in chart.values for v in values)]) * 1.15)
+        axes.set_xlabel(chart.y_label)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        figure.suptitle(chart.title, fontsize=FONT_POINTS + 1, wrap=True, y=1 - 0.12 / total)
+        figure.legend(loc="upper center", bbox_to_anchor=(0.5, 1 - 0.95 / total), ncols=2,
+                      frameon=False, fontsize=FONT_POINTS - 2)
+        figure.subplots_adjust(left=0.04, right=0.96, bottom=FOOTER_INCHES / total,
+                               top=1 - HEADER_INCHES / total)
         buffer = io.BytesIO()
         figure.savefig(buffer, format=fmt, dpi=DPI)
     return buffer.getvalue()

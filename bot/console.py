@@ -16,7 +16,7 @@ from conversations.render import numbered_text
 
 
 def render(reply: Reply, _: Callable[[str], str]) -> str:
-    text = numbered_text(reply, _("Answer with the number, for example: 1"))
+    text = numbered_text(reply, _("Answer with the number, for example: 1"), _)
     if reply.image is not None:
         text += "\n" + _("[picture]")
     if reply.document is not None:

@@ -11,8 +11,9 @@ write. So PTB's AIORateLimiter keeps the per-group (20/min) limit and waits out 
 every request, while the overall 30/s cap applies to proactive sends only (here, and below that
 the outbox's TELEGRAM_SEND_RATE): replies to a busy hour of users are not queued behind a cap
 meant for broadcasts. Proactive sends are also paced per chat (about 1/s, bursts of 3), which
-AIORateLimiter does not do. 403 Forbidden marks the chat blocked until the user writes again;
-network errors and timeouts are retried a bounded number of times.
+AIORateLimiter does not do; so are answers (a reply of several messages, or several quick
+replies in a row), which share the chat's budget. 403 Forbidden marks the chat blocked until
+the user writes again; network errors and timeouts are retried a bounded number of times.
 
 Order: PTB runs updates concurrently; each update reserves its place per chat the moment it
 arrives and is handed to the core only after the chat's previous update was, so a slow file
@@ -149,6 +150,9 @@ class TelegramChannel:
         self._t: Translator = translator or gettext.NullTranslations()
         self._blocked: set[str] = set()
         self._order = _HandoffOrder()
+        # Replies go out in the order their updates came: a paced reply of several messages is
+        # not overtaken by the answer to the next message.
+        self._reply_order = _HandoffOrder()
         self._pacer = ChatPacer()
         # The overall cap on proactive sends: Telegram's ~30/s unless configured otherwise (a
         # bot with paid broadcasts, or a test server with another limit).
@@ -310,6 +314,16 @@ class TelegramChannel:
         if chat_id is None:
             return
         predecessor, mine = self._order.reserve(chat_id)  # synchronous: arrival order
+        replies_before, my_replies = self._reply_order.reserve(chat_id)
+        try:
+            await self._handle_in_order(update, chat_id, predecessor, mine, replies_before)
+        finally:
+            self._reply_order.release(chat_id, my_replies)
+
+    async def _handle_in_order(
+        self, update: Update, chat_id: str, predecessor: asyncio.Event | None,
+        mine: asyncio.Event, replies_before: asyncio.Event | None,
+    ) -> None:
         event: Incoming | None = None
         try:
             self._blocked.discard(chat_id)  # the user wrote: sending may resume
@@ -331,6 +345,8 @@ class TelegramChannel:
             _ = self._t.gettext
             replies = [Reply(_(
                 "Sorry, something went wrong on our side. Please send your last answer again."))]
+        if replies_before is not None:
+            await replies_before.wait()
         await self._deliver(chat_id, replies)
 
     async def _to_incoming(self, update: Update, chat_id: str) -> Incoming | None:
@@ -549,8 +565,10 @@ class TelegramChannel:
         final. A timed-out send may in fact have arrived, so retries are few.
         """
         for attempt in range(self._max_retries + 1):
+            # Every message to a chat, answer or notice, keeps to the chat's ~1/s (bursts of 3):
+            # a reply of several messages waits its turn instead of drawing a 429.
+            await asyncio.sleep(self._pacer.delay(chat_id))
             if paced:
-                await asyncio.sleep(self._pacer.delay(chat_id))
                 await self._proactive_limit.acquire()
             try:
                 return await send()

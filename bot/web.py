@@ -9,6 +9,7 @@ small per-browser inbox that the page polls.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
@@ -51,6 +52,7 @@ def reply_to_json(reply: Reply) -> dict[str, Any]:
         "request": reply.request,
         "image": image,
         "document": document,
+        "forget": reply.forget_history,
     }
 
 
@@ -172,9 +174,36 @@ def _web_event(body: Any) -> Incoming | None:
         return None
     update_id = message_id if isinstance(message_id, str) and len(message_id) <= 64 else None
     choice, typed = body.get("choice"), body.get("text")
+    upload = _web_upload(body.get("file"))
+    if upload is not None:
+        kind, payload = upload
+        return Incoming("web", client_id, client_id, kind, payload=payload, update_id=update_id)
     if isinstance(choice, str) and 0 < len(choice) <= 64:
         return Incoming("web", client_id, client_id, Kind.CHOICE, choice=choice,
                         update_id=update_id)
     if isinstance(typed, str) and typed.strip() and len(typed) <= MAX_TEXT:
         return Incoming("web", client_id, client_id, Kind.TEXT, typed, update_id=update_id)
     return None
+
+
+MAX_FILE_NAME = 255
+
+
+def _web_upload(file: Any) -> tuple[Kind, dict[str, Any]] | None:
+    """The page's 📎 upload as the neutral event Telegram sends too: a photo (an image) or a
+    document, with its bytes; None when there is none or it is not readable."""
+    if not isinstance(file, dict):
+        return None
+    name, mime, data = file.get("name"), file.get("type"), file.get("data")
+    if not (isinstance(name, str) and isinstance(mime, str) and isinstance(data, str)):
+        return None
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except ValueError:
+        return None
+    if not raw:
+        return None
+    kind = Kind.PHOTO if mime.startswith("image/") else Kind.DOCUMENT
+    digest = hashlib.sha256(raw).hexdigest()[:32]
+    return kind, {"file_id": f"web:{digest}", "file_name": name[:MAX_FILE_NAME] or None,
+                  "mime_type": mime[:100], "data": raw}

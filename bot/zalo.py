@@ -422,7 +422,8 @@ class ZaloChannel:
         parts = [reply.text] if reply.text else []
         if reply.choices:
             hint = _("Reply with a number, for example: 1")
-            parts.append(render.numbered_text(Reply("", reply.choices), hint))
+            parts.append(render.numbered_text(
+                Reply("", reply.choices, typed_hint=reply.typed_hint), hint, _))
         if reply.request == "phone":
             parts.append(_("Please type your phone number, for example: 0912345678"))
         elif reply.request == "location":

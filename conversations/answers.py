@@ -56,6 +56,19 @@ def mobile_phone(ctx: Ctx, answer: Answer) -> str | Retry:
     return phone
 
 
+def phone_question(ctx: Ctx, with_button: str, typed: str) -> Reply:
+    """The phone question: mentioning the share button only where the channel has one."""
+    if ctx.can_receive(Kind.CONTACT):
+        return Reply(with_button, request="phone")
+    return Reply(typed)
+
+
+def no_files_here(ctx: Ctx) -> str:
+    """Where a file can be sent instead, for a channel that cannot receive one (Zalo)."""
+    return ctx._("This chat cannot receive files. Send the file on Telegram or in the web chat, "
+                 "or ask the labour office to import it (giamngheo admin import).")
+
+
 def ward_names(ctx: Ctx) -> list[str]:
     """The current wards' full names ("phường Đông Hải"), in the data file's order."""
     localities = ctx.services.content.get("localities")

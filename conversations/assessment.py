@@ -637,8 +637,10 @@ def ask_name(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed or shared with the channel's button)."""
-    return Reply(ctx._("Which phone number can the officers call? Type it, for example "
-                       "0912345678, or press the button to share your number."), request="phone")
+    return answers.phone_question(
+        ctx, ctx._("Which phone number can the officers call? Type it, for example "
+                   "0912345678, or press the button to share your number."),
+        ctx._("Which phone number can the officers call? Type it, for example 0912345678."))
 
 
 def ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:

@@ -95,6 +95,7 @@ def _ask_topics(ctx: Ctx, data: dict[str, Any]) -> Reply:
         lines.append(ctx._("You now receive: {topics}.", topics=topics_line(ctx, data["topics"])))
     lines.append(ctx._("Which notices would you like to receive? Press a topic to tick or "
                        "untick it, then press “Done”."))
+    lines.append(ctx._("You can also type several numbers at once, e.g. 1 3."))
     choices = [Choice(_tick(ctx, t in data["topics"], TOPIC_LABELS[t]), f"subs:t:{t}")
                for t in repo.TOPICS]
     choices.append(Choice(ctx._("➡️ Done"), "subs:done"))
@@ -113,7 +114,8 @@ def _accept_topics(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         if not data["topics"]:
             return Retry(ctx._("Please tick at least one topic. To stop all notices, type "
                                "/huytheodoi."))
-        return Next("ward")
+        chosen = ctx._("You chose: {topics}.", topics=topics_line(ctx, data["topics"]))
+        return Next("ward", [Reply(chosen)])
     return Retry(ctx._("Please press a topic to tick it, then “Done”."))
 
 
@@ -193,7 +195,7 @@ SUBSCRIBE = Dialog(
     name="subscribe",
     title=N_("Notices I receive"),
     steps=[
-        Step("topics", _ask_topics, _accept_topics),
+        Step("topics", _ask_topics, _accept_topics, multi=True),
         Step("ward", _ask_ward, _accept_ward),
         Step("category", _ask_category, _accept_category),
         Step("confirm", _ask_confirm, _accept_confirm),
@@ -207,6 +209,8 @@ SUBSCRIBE = Dialog(
 
 def _ask_text(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the message text."""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        return Reply(ctx._("Type the message to send (at most {n} characters).", n=MAX_TEXT))
     return Reply(ctx._("Type the message to send (at most {n} characters). You can add a "
                        "photo or a file in the next step.", n=MAX_TEXT))
 
@@ -223,6 +227,9 @@ def _accept_text(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
 
 def _ask_attach(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks for an optional photo or file."""
+    if not ctx.can_receive(Kind.DOCUMENT):  # (Zalo's photos arrive as a link, not the picture)
+        text = ctx._("Press “No attachment” to go on: this chat cannot receive photos or files.")
+        return Reply(text, (Choice(ctx._("No attachment"), "bcd:noatt"),))
     return Reply(ctx._("Add a photo or a file? Send it now, or press “No attachment”."),
                  (Choice(ctx._("No attachment"), "bcd:noatt"),))
 
@@ -233,6 +240,8 @@ async def _accept_attach(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
         data["media_id"], data["media_kind"] = None, None
         return Next("audience")
     if answer.kind not in (Kind.PHOTO, Kind.DOCUMENT):
+        if not ctx.can_receive(Kind.DOCUMENT):
+            return Retry(ctx._("Press “No attachment” to go on."))
         return Retry(ctx._("Please send a photo or a file, or press “No attachment”."))
     raw = answer.payload.get("data")
     if not raw:
@@ -284,7 +293,8 @@ def _accept_wards(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Toggles a ward (asks again) or goes on to the category."""
     choice = answer.choice or ""
     if choice == "bcd:w:done":
-        return Next("category")
+        wards = ", ".join(data.get("wards", [])) or ctx._("every ward")
+        return Next("category", [Reply(ctx._("Wards: {wards}.", wards=wards))])
     ward = picked_ward(ctx, answer, "bcd:w:")
     if ward is None:
         return Retry(ctx._("Please press a ward to tick it, then “Done”."))
@@ -451,7 +461,7 @@ COMPOSE = Dialog(
         Step("attach", _ask_attach, _accept_attach,
              accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.PHOTO, Kind.DOCUMENT})),
         Step("audience", _ask_audience, _accept_audience),
-        Step("wards", _ask_wards, _accept_wards),
+        Step("wards", _ask_wards, _accept_wards, multi=True),
         Step("category", _ask_category_filter, _accept_category_filter),
         Step("when", _ask_when, _accept_when),
         Step("time", _ask_time, _accept_time, numeric=True),

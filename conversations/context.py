@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.messages import Incoming
+from conversations.messages import Incoming, Kind
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -47,6 +47,11 @@ class Ctx:
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         """Translate a count-dependent message; `n` is available as a placeholder."""
         return self.translator.ngettext(singular, plural, n).format(n=n, **values)
+
+    def can_receive(self, kind: Kind) -> bool:
+        """Whether the person's channel lets them send this (a photo, their location …): a
+        question offers only what they can do, and takes a typed answer otherwise."""
+        return kind in self.services.receives.get(self.event.channel, frozenset({Kind.TEXT}))
 
     @property
     def local_now(self) -> datetime:

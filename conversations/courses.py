@@ -409,6 +409,10 @@ def _env(ctx: Ctx) -> Env:
 
 def ask_mode(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: type one course, or send a file of courses?"""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        return Reply(ctx._("Add a course: type it field by field.") + "\n" +
+                     answers.no_files_here(ctx),
+                     (Choice(ctx._("✍️ Type one course"), "kn:mode:type"),))
     return Reply(ctx._("Add a course: type it field by field, or send a CSV/XLSX file of "
                        "courses?"),
                  (Choice(ctx._("✍️ Type one course"), "kn:mode:type"),
@@ -418,6 +422,8 @@ def ask_mode(ctx: Ctx, data: dict[str, Any]) -> Reply:
 def accept_mode(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Goes to the first field, or to the file step."""
     if answer.choice == "kn:mode:file":
+        if not ctx.can_receive(Kind.DOCUMENT):
+            return Retry(answers.no_files_here(ctx))
         return Next("file")
     if answer.choice == "kn:mode:type":
         return Next(DIALOG_FIELDS[0].key)
@@ -657,9 +663,12 @@ def accept_birth_year(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome
 
 def ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: a mobile number (typed, or shared with the channel's button)."""
-    return Reply(ctx._("Which phone number can the {office} call? Type it, for example "
-                       "0912345678, or press the button to share your number.",
-                       office=answers.labour_office_name(ctx)), request="phone")
+    office = answers.labour_office_name(ctx)
+    return answers.phone_question(
+        ctx, ctx._("Which phone number can the {office} call? Type it, for example "
+                   "0912345678, or press the button to share your number.", office=office),
+        ctx._("Which phone number can the {office} call? Type it, for example 0912345678.",
+              office=office))
 
 
 def ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:

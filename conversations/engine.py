@@ -26,6 +26,9 @@ CANCEL = "nav:cancel"
 RESUME = "nav:resume"
 RESTART = "nav:restart"
 RETURN_KEY = "__return_to"
+PAUSED_KEY = "__paused"
+# Shown as words ("quay lại", /huy) where choices are numbered, so a number is never them.
+NAVIGATION = frozenset({BACK, CANCEL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,8 @@ class Step:
     `help`: what /trogiup shows at this step (a msgid, translated when shown).
     `accepts`: the kinds of input this step takes; anything else gets a friendly line and the
     question again (e.g. a sticker where a number is expected).
+    `multi`: the choices tick and untick (topics, wards); typed "1 3" or "việc làm, học nghề"
+    ticks several at once.
     """
 
     name: str
@@ -106,6 +111,7 @@ class Step:
     zero_is_answer: bool = False
     help: str | None = None
     accepts: frozenset[Kind] = frozenset({Kind.TEXT, Kind.CHOICE})
+    multi: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,14 +149,37 @@ def _as_list(value: Reply | Sequence[Reply]) -> list[Reply]:
     return [value] if isinstance(value, Reply) else list(value)
 
 
+MERGE_LIMIT = 1500  # a note and its question in one message, as long as it stays short
+
+
+def _merged(notes: Sequence[Reply], replies: list[Reply]) -> list[Reply]:
+    """Plain-text notes (a reason, "went back") go into the question's own message: one message
+    instead of two, which reads better and keeps under Telegram's per-chat rate."""
+    notes = list(notes)
+    while (notes and replies and _plain(notes[-1]) and not replies[0].image
+           and not replies[0].document
+           and len(notes[-1].text) + len(replies[0].text) < MERGE_LIMIT):
+        note, first = notes.pop(), replies[0]
+        text = f"{note.text}\n\n{first.text}" if first.text else note.text
+        replies[0] = Reply(text, first.choices, first.request, first.image, first.document,
+                           first.typed_hint, first.forget_history)
+    return [*notes, *replies]
+
+
+def _plain(reply: Reply) -> bool:
+    return not (reply.choices or reply.image or reply.document or reply.request)
+
+
 class Stepper:
     """Runs dialogs against a user's `DialogState` (carried in `ctx.state`)."""
 
     def __init__(
-        self, dialogs: dict[str, Dialog], menu: Callable[[Ctx, str | None], Reply]
+        self, dialogs: dict[str, Dialog], menu: Callable[[Ctx, str | None], Reply],
+        resume_offer: Callable[[Ctx], list[Reply]] | None = None,
     ) -> None:
         self.dialogs = dialogs
         self.menu = menu
+        self.resume_offer = resume_offer
 
     def active(self, ctx: Ctx) -> Dialog | None:
         name = ctx.state.dialog
@@ -165,9 +194,36 @@ class Stepper:
         except KeyError:  # the dialog changed since the state was saved
             return None
 
-    async def start(self, ctx: Ctx, name: str, data: dict[str, Any] | None = None) -> list[Reply]:
-        """Start dialog `name` from its first step, replacing any unfinished one."""
+    def paused(self, ctx: Ctx) -> bool:
+        """The person left the dialog for the menu or another command: free text is not an
+        answer to its question until they continue."""
+        return bool(ctx.state.dialog) and bool(ctx.state.data.get(PAUSED_KEY))
+
+    def pause(self, ctx: Ctx) -> None:
+        if ctx.state.dialog and not self.paused(ctx):
+            ctx.state.data = {**ctx.state.data, PAUSED_KEY: True}
+
+    def unpause(self, ctx: Ctx) -> None:
+        if PAUSED_KEY in ctx.state.data:
+            ctx.state.data = {k: v for k, v in ctx.state.data.items() if k != PAUSED_KEY}
+
+    async def resume(self, ctx: Ctx) -> list[Reply]:
+        """Continue the paused dialog: its question again."""
+        self.unpause(ctx)
+        return await self.ask(ctx)
+
+    async def start(
+        self, ctx: Ctx, name: str, data: dict[str, Any] | None = None, *, fresh: bool = False
+    ) -> list[Reply]:
+        """Start dialog `name` from its first step, replacing any unfinished one.
+
+        Asked for the dialog the person is already part-way through (its command or menu button
+        again), they are offered to continue or start again instead (unless `fresh`)."""
         dialog = self.dialogs[name]
+        if (not fresh and not data and ctx.state.dialog == name and ctx.state.stack
+                and self.resume_offer is not None):
+            self.pause(ctx)
+            return self.resume_offer(ctx)
         ctx.state.dialog, ctx.state.step = name, dialog.first
         ctx.state.data, ctx.state.stack = dict(data or {}), []
         if dialog.on_start is not None:
@@ -182,13 +238,22 @@ class Stepper:
         if dialog is None or step is None:
             self.clear(ctx)
             return list(preface)
+        self.unpause(ctx)
         replies = _as_list(await _resolve(step.ask(ctx, ctx.state.data)))
         if replies:
-            replies[-1] = self._with_navigation(ctx, replies[-1])
-        return [*preface, *replies]
+            replies[-1] = self._with_navigation(ctx, step, replies[-1])
+        return _merged(preface, replies)
 
-    async def answer(self, ctx: Ctx, event: Incoming) -> list[Reply]:
-        """Feed the user's input to the current step."""
+    async def answer(
+        self, ctx: Ctx, event: Incoming, *, fallback: Incoming | None = None,
+        aside: Callable[[Ctx, str], Awaitable[Reply | None]] | None = None,
+    ) -> list[Reply]:
+        """Feed the user's input to the current step.
+
+        `fallback`: on a numeric step, typed digits are tried as the answer first and, when the
+        step cannot use them, as the listed choice of that number ("1" next to "No phone").
+        `aside`: for typed text the step cannot use, a note for a question that is clearly not
+        an answer ("bhyt" at a yes/no question), shown with the question again."""
         dialog, step = self.active(ctx), self.current_step(ctx)
         if dialog is None or step is None:
             self.clear(ctx)
@@ -203,20 +268,46 @@ class Stepper:
         before = ctx.state.data
         data = copy.deepcopy(before)
         outcome = await _resolve(step.accept(ctx, data, Answer.from_event(event)))
+        if isinstance(outcome, Retry) and fallback is not None:
+            data = copy.deepcopy(before)
+            outcome = await _resolve(step.accept(ctx, data, Answer.from_event(fallback)))
+        if isinstance(outcome, Retry | Say):
+            if isinstance(outcome, Retry) and aside is not None and event.kind == Kind.TEXT:
+                note = await aside(ctx, event.text)
+                if note is not None:
+                    reason = self._reason(ctx, outcome)
+                    return await self.ask(ctx, [Reply(f"{note.text}\n{reason}")])
+            return await self._apply(ctx, dialog, step, outcome)
+        ctx.state.data = data
+        return await self._apply(ctx, dialog, step, outcome, before)
+
+    async def answer_many(self, ctx: Ctx, events: Sequence[Incoming]) -> list[Reply]:
+        """Several choices at once at a `multi` step ("1 3"): each ticks in turn, then the
+        question (or what comes after "Done") once."""
+        dialog, step = self.active(ctx), self.current_step(ctx)
+        if dialog is None or step is None or not events:
+            return await self.answer(ctx, events[0]) if events else []
+        before = ctx.state.data
+        data = copy.deepcopy(before)
+        outcome: Outcome = Retry("")
+        for event in events:
+            outcome = await _resolve(step.accept(ctx, data, Answer.from_event(event)))
+            if not (isinstance(outcome, Next) and outcome.step == step.name):
+                break
         if isinstance(outcome, Retry | Say):
             return await self._apply(ctx, dialog, step, outcome)
         ctx.state.data = data
         return await self._apply(ctx, dialog, step, outcome, before)
 
     async def back(self, ctx: Ctx) -> list[Reply]:
-        """Return to the previous step with the answers as they were there."""
+        """Return to the previous step with the answers as they were there, and say so."""
         if not ctx.state.stack:
             note = Reply(ctx._("This is the first question. To stop, press Cancel or type /huy."))
             return await self.ask(ctx, [note])
         stack = list(ctx.state.stack)
         step, data = stack.pop()
         ctx.state.stack, ctx.state.step, ctx.state.data = stack, step, data
-        return await self.ask(ctx)
+        return await self.ask(ctx, [Reply(ctx._("↩️ Back to the previous question:"))])
 
     def clear(self, ctx: Ctx) -> None:
         ctx.state.dialog = ctx.state.step = None
@@ -228,10 +319,7 @@ class Stepper:
     ) -> list[Reply]:
         state = ctx.state
         if isinstance(outcome, Retry):
-            text = outcome.reason
-            if outcome.example:
-                text += "\n" + ctx._("For example: {example}", example=outcome.example)
-            return await self.ask(ctx, [Reply(text)])
+            return await self.ask(ctx, [Reply(self._reason(ctx, outcome))])
         if isinstance(outcome, Say):
             return await self.ask(ctx, outcome.replies)
         if isinstance(outcome, Done):
@@ -250,22 +338,36 @@ class Stepper:
         dialog.step(target)
         if RETURN_KEY in state.data and target != state.data[RETURN_KEY]:
             target = state.data[RETURN_KEY]
-        self._push(ctx, before)
+        if not (step.multi and target == state.step):  # ticking an item is not a new question
+            self._push(ctx, before)
         if target == state.data.get(RETURN_KEY):
             state.data = {k: v for k, v in state.data.items() if k != RETURN_KEY}
         state.step = target
         return await self.ask(ctx, outcome.replies)
+
+    @staticmethod
+    def _reason(ctx: Ctx, outcome: Retry) -> str:
+        text = outcome.reason
+        if outcome.example:
+            text += "\n" + ctx._("For example: {example}", example=outcome.example)
+        return text
 
     def _push(self, ctx: Ctx, before: dict[str, Any] | None) -> None:
         data = ctx.state.data if before is None else before
         entry = [ctx.state.step, copy.deepcopy(data)]
         ctx.state.stack = [*ctx.state.stack, entry]
 
-    def _with_navigation(self, ctx: Ctx, reply: Reply) -> Reply:
+    def _with_navigation(self, ctx: Ctx, step: Step, reply: Reply) -> Reply:
+        """Back and Cancel under the question; at a question that takes a number and also
+        lists choices, what a typed number means."""
         nav = []
         if ctx.state.stack:
             nav.append(Choice(ctx._("⬅️ Back"), BACK))
         nav.append(Choice(ctx._("✖️ Cancel"), CANCEL))
-        return Reply(
-            reply.text, (*reply.choices, *nav), reply.request, reply.image, reply.document
-        )
+        hint = reply.typed_hint
+        if step.numeric and reply.choices and hint is None:
+            hint = ctx._("Type your answer, or 1 to choose the item above.") if len(
+                reply.choices) == 1 else ctx._("Type your answer, or a number from 1 to {n} to "
+                                               "choose an item above.", n=len(reply.choices))
+        return Reply(reply.text, (*reply.choices, *nav), reply.request, reply.image,
+                     reply.document, hint, reply.forget_history)

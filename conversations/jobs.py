@@ -122,9 +122,16 @@ def match_text(t: Translator, job: repo.JobNotice) -> str:
                       _("To stop these notices: /huytheodoi")])
 
 
-def matching_reply(t: Translator, job: repo.JobNotice) -> Callable[[int], Reply]:
-    text = match_text(t, job)
-    return lambda _user_id: Reply(text)
+def subscriber_text(t: Translator, job: repo.JobNotice) -> str:
+    """What a household subscribed to "Việc làm" of the job's ward (or the city) receives."""
+    _ = t.gettext
+    return "\n".join([_("A new job post:"), notice_text(t, job), "",
+                      _("To stop these notices: /huytheodoi")])
+
+
+def matching_reply(t: Translator, job: repo.JobNotice) -> Callable[[int, bool], Reply]:
+    fits, posted = match_text(t, job), subscriber_text(t, job)
+    return lambda _user_id, fitting: Reply(fits if fitting else posted)
 
 
 COLUMNS = ("tieu_de", "nha_tuyen_dung", "noi_lam_viec", "phuong_xa", "nganh_nghe", "muc_luong",
@@ -189,7 +196,8 @@ async def import_notices(
 async def post_notice(
     session: Any, fields: repo.NoticeFields, t: Translator, actor: Any, now: Any
 ) -> tuple[repo.JobNotice, int]:
-    """Save a notice with its audit row and queue it to matching seekers; (notice, queued)."""
+    """Save a notice with its audit row and queue it to matching seekers and to households
+    subscribed to its ward's (or the city's) job notices; (notice, queued)."""
     job = await repo.add_notice(session, fields, actor, now)
     await users_repo.audit(session, actor, "create", "job_notice", job.id, now,
                            after={"title": job.title, "trade": job.trade, "ward": job.ward,
@@ -224,6 +232,8 @@ def _text_step(name: str, question: str, example: str, nxt: str, limit: int,
 
 def _ask_title(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the job title (or a file to import)."""
+    if not ctx.can_receive(Kind.DOCUMENT):
+        return Reply(ctx._("Type the job title, e.g. “Sewing worker”."))
     return Reply(ctx._("Type the job title, e.g. “Sewing worker”. To post many at once, send "
                        "a CSV or XLSX file with the columns: {columns}.",
                        columns=", ".join(COLUMNS)))
@@ -363,13 +373,13 @@ async def _accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
     if queued:
         ctx.services.wake_delivery()
     return Done(menu=ctx.ngettext(
-        "Job notice #{id} is posted; sent to {n} job seeker whose profile fits.",
-        "Job notice #{id} is posted; sent to {n} job seekers whose profile fits.",
+        "Job notice #{id} is posted; sent to {n} person who receives job notices.",
+        "Job notice #{id} is posted; sent to {n} people who receive job notices.",
         queued, id=job.id))
 
 
 _EDITABLE = {
-    "title": N_("Title"), "employer": N_("Employer"), "workplace": N_("Workplace"),
+    "title": N_("Job title"), "employer": N_("Employer"), "workplace": N_("Workplace"),
     "ward": N_("Ward"), "trade": N_("Trade"), "wage": N_("Wage"),
     "requirements": N_("Requirements"), "deadline": N_("Deadline"), "contact": N_("Contact"),
 }
@@ -484,9 +494,12 @@ def _accept_availability(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
 
 def _ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks the phone number employers can call."""
-    return Reply(ctx._("Which phone number can the {office} or an employer call? Type it, "
-                       "e.g. 0912345678, or press the button to share it.",
-                       office=answers.labour_office_name(ctx)), request="phone")
+    office = answers.labour_office_name(ctx)
+    return answers.phone_question(
+        ctx, ctx._("Which phone number can the {office} or an employer call? Type it, "
+                   "e.g. 0912345678, or press the button to share it.", office=office),
+        ctx._("Which phone number can the {office} or an employer call? Type it, "
+              "e.g. 0912345678.", office=office))
 
 
 def _ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:

@@ -70,7 +70,10 @@ class Reply:
     """One message from the bot: text, optional buttons, an optional request, image or document.
 
     `request` asks the channel to offer a "share my phone number" or "share my location" button
-    where it has one. `image` is PNG bytes.
+    where it has one. `image` is PNG bytes. `typed_hint` says what a typed number means at this
+    question, for channels that number the choices (instead of their usual footer).
+    `forget_history`: the person's data was deleted; a channel that keeps a transcript on the
+    device (the web chat) clears it.
     """
 
     text: str
@@ -78,6 +81,8 @@ class Reply:
     request: Literal["phone", "location"] | None = None
     image: bytes | None = None
     document: Document | None = None
+    typed_hint: str | None = None
+    forget_history: bool = False
 
 
 class Handler(Protocol):

@@ -211,7 +211,7 @@ INVITE = Dialog(
     name="off_invite",
     title=N_("Invite a ward officer"),
     steps=[
-        Step("wards", ask_invite_wards, accept_invite_wards),
+        Step("wards", ask_invite_wards, accept_invite_wards, multi=True),
         Step("confirm", ask_invite_confirm, accept_invite_confirm),
     ],
     roles=frozenset({"admin"}),
@@ -572,18 +572,27 @@ def ask_visit_media(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
         got.append(ctx._("📷 Photo received."))
     if data.get("latitude") is not None:
         got.append(ctx._("📍 Location received."))
-    question = ctx._("Send a photo and/or your location (📍 button) if you like, then press "
-                     "\"Next\".")
-    return [
-        Reply("\n".join([*got, question]), request="location"),
-        Reply(ctx._("Or press \"Next\" to go on."), (Choice(ctx._("➡️ Next"), "ov:m:next"),)),
-    ]
+    if data.get("place"):
+        got.append(ctx._("📍 Address noted: {place}", place=data["place"]))
+    photo, location = ctx.can_receive(Kind.PHOTO), ctx.can_receive(Kind.LOCATION)
+    if photo and location:
+        question = ctx._("Send a photo and/or your location (📍 button), or type the address, "
+                         "if you like. Then press \"Next\".")
+    elif photo:
+        question = ctx._("Send a photo and/or type the address, if you like. Then press "
+                         "\"Next\".")
+    else:
+        question = ctx._("Type the address if you like. Then press \"Next\".")
+    return [Reply("\n".join([*got, question]), (Choice(ctx._("➡️ Next"), "ov:m:next"),),
+                  request="location" if location else None)]
 
 
 def accept_visit_media(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Keeps the photo's file id (not the bytes) and the location; Next goes on."""
-    if answer.kind == Kind.PHOTO and answer.payload.get("file_id"):
-        data["photo_file_id"] = str(answer.payload["file_id"])[:256]
+    # Telegram and the web chat give a file id; Zalo gives the photo's URL
+    photo = answer.payload.get("file_id") or answer.payload.get("url")
+    if answer.kind == Kind.PHOTO and photo:
+        data["photo_file_id"] = str(photo)[:256]
         return Next("media")
     if answer.kind == Kind.LOCATION and "latitude" in answer.payload:
         data["latitude"] = float(answer.payload["latitude"])
@@ -591,7 +600,11 @@ def accept_visit_media(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcom
         return Next("media")
     if answer.choice == "ov:m:next" or fold(answer.text) in ("tiep", "bo qua", "khong"):
         return Next("follow_up")
-    return Retry(ctx._("Send a photo or your location, or press \"Next\"."))
+    place = " ".join(answer.text.split())
+    if answer.kind == Kind.TEXT and 2 <= len(place) <= 200:  # a typed address stands for 📍
+        data["place"] = place
+        return Next("media")
+    return Retry(ctx._("Send a photo, or type the address, or press \"Next\"."))
 
 
 def ask_visit_follow_up(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -619,6 +632,13 @@ def accept_visit_follow_up(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Ou
     return Next("confirm")
 
 
+def _note_with_place(ctx: Ctx, data: dict[str, Any]) -> str:
+    """The note, with the address typed where no location could be shared."""
+    if not data.get("place"):
+        return str(data["note"])
+    return data["note"] + "\n" + ctx._("Address: {address}", address=data["place"])
+
+
 async def ask_visit_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: save this visit?"""
     household = await _household(ctx, data)
@@ -634,6 +654,8 @@ async def ask_visit_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
     lines.append(ctx._("Photo: {photo} · Location: {location}",
                        photo=yes if data.get("photo_file_id") else no,
                        location=yes if data.get("latitude") is not None else no))
+    if data.get("place"):
+        lines.append(ctx._("Address: {address}", address=data["place"]))
     if data.get("follow_up_on"):
         lines.append(ctx._("Follow-up: {date}",
                            date=format_date(date.fromisoformat(data["follow_up_on"]))))
@@ -656,7 +678,7 @@ async def accept_visit_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -
         return Done([Reply(ctx._("I cannot find that household in your wards."))], menu=True)
     follow_up = date.fromisoformat(data["follow_up_on"]) if data.get("follow_up_on") else None
     values = {
-        "kind": data["kind"], "note": data["note"],
+        "kind": data["kind"], "note": _note_with_place(ctx, data),
         "proposed_category": data.get("proposed_category"),
         "photo_file_id": data.get("photo_file_id"),
         "latitude": data.get("latitude"), "longitude": data.get("longitude"),
@@ -910,9 +932,17 @@ async def accept_import_file(ctx: Ctx, data: dict[str, Any], answer: Answer) -> 
                                     count))], menu=True)
 
 
+async def start_import(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
+    """Where the channel cannot receive files, say where to send it instead, and stop."""
+    if ctx.can_receive(Kind.DOCUMENT):
+        return None
+    return Done([Reply(answers.no_files_here(ctx))], menu=True)
+
+
 IMPORT = Dialog(
     name="off_import",
     title=N_("Import the household list"),
+    on_start=start_import,
     steps=[Step("file", ask_import_file, accept_import_file,
                 accepts=frozenset({Kind.DOCUMENT, Kind.TEXT, Kind.CHOICE}))],
     roles=OFFICER_ROLES,

@@ -433,16 +433,38 @@ async def matching_seekers(session: AsyncSession, job: JobNotice) -> list[Any]:
     return list((await session.execute(query)).all())
 
 
+async def job_subscribers(session: AsyncSession, job: JobNotice) -> list[Any]:
+    """(user id, channel, chat id) of households subscribed to "Việc làm": for a ward's job,
+    those of that ward; for a city-wide job, every one of them."""
+    query = (
+        select(User.id, User.channel, User.chat_id)
+        .join(Subscription, Subscription.user_id == User.id)
+        .join(SubscriptionTopic, and_(SubscriptionTopic.user_id == User.id,
+                                      SubscriptionTopic.topic == "jobs"))
+        .where(User.blocked_at.is_(None))
+    )
+    if job.ward is not None:
+        query = query.where(Subscription.ward == job.ward)
+    return list((await session.execute(query)).all())
+
+
 async def queue_matches(
     session: AsyncSession, job: JobNotice, reply_for: Any, now: datetime
 ) -> int:
-    """Queue the notice to every matching subscribed seeker (once each: dedup key)."""
-    queued = 0
-    for row in await matching_seekers(session, job):
+    """Queue the notice to every matching subscribed seeker and every household subscribed to
+    jobs of its ward (or, for a city-wide job, of any ward), once each (dedup key).
+    `reply_for(user_id, fits)`: `fits` when the person's job-seeker profile matches."""
+    queued, seen = 0, set()
+    seekers = await matching_seekers(session, job)
+    fitting = {row.id for row in seekers}
+    for row in [*seekers, *await job_subscribers(session, job)]:
+        if row.id in seen:
+            continue
+        seen.add(row.id)
         queued += await outbox.enqueue(
-            session, channel=row.channel, chat_id=row.chat_id, reply=reply_for(row.id),
-            kind="job_notice", now=now, user_id=row.id, dedup_key=f"job:{job.id}:{row.id}",
-            group_key=f"job:{job.id}",
+            session, channel=row.channel, chat_id=row.chat_id,
+            reply=reply_for(row.id, row.id in fitting), kind="job_notice", now=now,
+            user_id=row.id, dedup_key=f"job:{job.id}:{row.id}", group_key=f"job:{job.id}",
         )
     return queued
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import pick_locale
 from conversations.context import Ctx
-from conversations.engine import BACK, CANCEL, RESTART, RESUME, Stepper
+from conversations.engine import BACK, CANCEL, NAVIGATION, RESTART, RESUME, Step, Stepper
 from conversations.messages import Incoming, Kind, Reply
 from db import users as repo
 from domain.text import fold, fold_plain, is_back, match_choice
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("giamngheo.core")
 
 MAX_PAYLOAD_BYTES = 64
+# Commands that keep the question active: help explains it, cancel ends it. Any other command
+# pauses the dialog, so what the person types next goes to the router.
+KEEP_DIALOG_ACTIVE = frozenset({"trogiup", "huy"})
+STRONG_QUESTION = 60.0  # a free-text route's score (0-100) that makes text a question
 
 
 class KeyedLocks:
@@ -77,7 +82,7 @@ class Core:
         self.services = services
         self.settings = settings
         self.catalogs = catalogs
-        self.stepper = Stepper(registry.dialogs, menu.main_menu)
+        self.stepper = Stepper(registry.dialogs, menu.main_menu, menu.resume_offer)
         self._locks = KeyedLocks()
 
     async def handle(self, event: Incoming) -> list[Reply]:
@@ -178,23 +183,50 @@ class Core:
             event = _interpret_text(ctx, event)
             ctx.event = event
         if event.kind == Kind.COMMAND:
+            if step is not None and (event.command or "").lower() not in KEEP_DIALOG_ACTIVE:
+                self.stepper.pause(ctx)  # free text now goes to the router, not the question
             return await self._command(ctx, event)
         coming_back = step is not None and repo.stale(
             ctx.state, ctx.now, self.settings.resume_after_minutes
         )
         if coming_back and not (event.choice or "").startswith("nav:"):
+            self.stepper.pause(ctx)
             return menu.resume_offer(ctx)
         if event.choice:
             return await self._choice(ctx, event)
-        if step is not None:
-            if event.kind == Kind.UNSUPPORTED:
-                note = ctx._("Sorry, I can only read text here. Please answer the question below.")
-                return await self.stepper.ask(ctx, [Reply(note)])
-            return await self.stepper.answer(ctx, event)
+        if step is not None and not self.stepper.paused(ctx):
+            return await self._answer(ctx, step, event)
         if event.kind == Kind.TEXT and event.text.strip():
             return await self._free_text(ctx, event.text)
         note = ctx._("Sorry, I can only read text messages. Please choose from the menu.")
         return [menu.main_menu(ctx, note)]
+
+    async def _answer(self, ctx: Ctx, step: Step, event: Incoming) -> list[Reply]:
+        """The active question's answer: one input, several ticks at once, or digits that are
+        the answer or else the number of a listed choice."""
+        if event.kind == Kind.UNSUPPORTED:
+            note = ctx._("Sorry, I can only read text here. Please answer the question below.")
+            return await self.stepper.ask(ctx, [Reply(note)])
+        if step.multi and event.kind == Kind.TEXT:
+            picked = _several_choices(ctx, event)
+            if picked:
+                return await self.stepper.answer_many(ctx, picked)
+        return await self.stepper.answer(
+            ctx, event, fallback=_numbered_choice(ctx, step, event), aside=self._aside)
+
+    async def _aside(self, ctx: Ctx, text: str) -> Reply | None:
+        """Typed text the question cannot use that is clearly a question of its own (a strong
+        match for a free-text route, or a "?"): say where the person is and how to ask it."""
+        best = 0.0
+        for route in self.registry.text_routes:
+            best = max(best, await route.match(ctx, text))
+        if best < STRONG_QUESTION and not text.rstrip().endswith("?"):
+            return None
+        dialog = self.stepper.active(ctx)
+        title = ctx._(dialog.title) if dialog else ""
+        return Reply(ctx._(
+            "You are in the middle of: {title}. To ask something else, type /menu and then "
+            "your question; /huy stops. Or answer the question below.", title=title))
 
     async def _command(self, ctx: Ctx, event: Incoming) -> list[Reply]:
         name = (event.command or "").lower()
@@ -212,15 +244,16 @@ class Core:
         if payload == CANCEL:
             return menu.cancelled(ctx)
         if payload == RESUME:
-            return await self.stepper.ask(ctx)
+            return await self.stepper.resume(ctx)
         if payload == RESTART and ctx.state.dialog:
-            return await self.stepper.start(ctx, ctx.state.dialog)
+            return await self.stepper.start(ctx, ctx.state.dialog, fresh=True)
         if payload.startswith("menu:"):
             return await menu.open_item(ctx, payload.removeprefix("menu:"))
         action = self.registry.choice_prefixes.get(payload.partition(":")[0])
         if action is not None:
             return await action(ctx, payload)
         if self.stepper.current_step(ctx) is not None:
+            self.stepper.unpause(ctx)  # a button of the paused question: they went back to it
             return await self.stepper.answer(ctx, event)
         note = ctx._("That button is no longer in use. Here is the menu.")
         return [menu.main_menu(ctx, note)]
@@ -265,27 +298,63 @@ def _as_command(event: Incoming) -> Incoming:
 
 
 def _interpret_text(ctx: Ctx, event: Incoming) -> Incoming:
-    """Typed text that means a button: "quay lại"/0, or a shown button's number or label."""
+    """Typed text that means a button: "quay lại"/0, or a shown button's number or label.
+
+    Numbers count the shown choices without Back and Cancel (those are words to type, see
+    conversations/render.py). At a question that takes numbers, digits stay the answer here;
+    `_numbered_choice` tries them as a choice when the step cannot use them."""
     step = ctx.dialogs.current_step(ctx)
     text = event.text.strip()
+    active = step is not None and not ctx.dialogs.paused(ctx)
     back = is_back(text) and (text != "0" or not (step and step.zero_is_answer))
-    if step is not None and back:
+    if active and back:
         return _with_choice(event, BACK)
     offered = [(label, payload) for label, payload in ctx.state.offered]
     if not offered or not text:
         return event
-    own = [payload for _, payload in offered if not payload.startswith("nav:")]
+    own = [(label, payload) for label, payload in offered if payload not in NAVIGATION]
     if not own:  # only Back/Cancel shown: a typed answer ("Nguyễn Quang Huy") is not "Hủy"
         typed = fold_plain(text)
         payload = next((p for label, p in offered if fold_plain(label) == typed), None)
         return event if payload is None else _with_choice(event, payload)
-    allow_number = step is None or not step.numeric
-    index = match_choice(text, [label for label, _ in offered], allow_number=allow_number)
-    if index is None:
+    if step is not None and step.numeric and active and fold(text).isdigit():
         return event
-    if step is not None and step.numeric and fold(text).isdigit():
-        return event
-    return _with_choice(event, offered[index][1])
+    index = match_choice(text, [label for label, _ in own])
+    if index is not None:
+        return _with_choice(event, own[index][1])
+    index = match_choice(text, [label for label, _ in offered], allow_number=False)
+    return event if index is None else _with_choice(event, offered[index][1])
+
+
+def _numbered_choice(ctx: Ctx, step: Step, event: Incoming) -> Incoming | None:
+    """At a question that takes numbers, the listed choice typed digits name (if any)."""
+    if not step.numeric or event.kind != Kind.TEXT or not fold(event.text).isdigit():
+        return None
+    own = [payload for _, payload in ctx.state.offered if payload not in NAVIGATION]
+    number = int(fold(event.text))
+    return _with_choice(event, own[number - 1]) if 1 <= number <= len(own) else None
+
+
+_SEPARATORS = re.compile(r"\s*(?:[,;+&/\n]|\bva\b|\bvoi\b)\s*|\s+(?=\d)")
+
+
+def _several_choices(ctx: Ctx, event: Incoming) -> list[Incoming]:
+    """Typed "1 3", "1, 3 và 5" or "việc làm, học nghề" at a tick-the-items question: one
+    choice per item, "Done" last; [] when any part names no shown choice."""
+    own = [(label, payload) for label, payload in ctx.state.offered if payload not in NAVIGATION]
+    parts = [p for p in _SEPARATORS.split(fold(event.text)) if p and p.strip()]
+    if len(parts) < 2 or not own:
+        return []
+    payloads = []
+    for part in parts:
+        index = match_choice(part, [label for label, _ in own])
+        if index is None:
+            return []
+        payloads.append(own[index][1])
+    payloads = list(dict.fromkeys(payloads))
+    done = [p for p in payloads if p.endswith(("done", ":ok"))]
+    ordered = [p for p in payloads if p not in done] + done
+    return [_with_choice(event, p) for p in ordered]
 
 
 def _with_choice(event: Incoming, payload: str) -> Incoming:

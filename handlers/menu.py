@@ -111,11 +111,15 @@ async def _cancel(ctx: Ctx, _args: str) -> list[Reply]:
 
 async def _help(ctx: Ctx, _args: str) -> list[Reply]:
     step = ctx.dialogs.current_step(ctx)
-    if step is not None:
-        text = ctx._(step.help) if step.help else ctx._(
-            "Answer the question below. Type 0 or \"quay lại\" to go back, /huy to cancel, "
-            "/menu for the main menu."
-        )
+    if step is not None and not ctx.dialogs.paused(ctx):
+        if step.zero_is_answer:  # 0 is an answer here, so it is not "back"
+            nav = ctx._("Type \"quay lại\" to go back (0 is an answer here), /huy to cancel, "
+                        "/menu for the main menu.")
+        else:
+            nav = ctx._("Type 0 or \"quay lại\" to go back, /huy to cancel, /menu for the main "
+                        "menu.")
+        text = f"{ctx._(step.help)}\n{nav}" if step.help else (
+            ctx._("Answer the question below.") + " " + nav)
         return await ctx.dialogs.ask(ctx, [Reply(text)])
     return [main_menu(ctx, help_text(ctx))]
 

@@ -91,7 +91,8 @@ async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
     when = format_datetime(ctx.now, ctx.settings.timezone)
     receipt = ctx._("Deleted at {when}. What was removed:", when=when)
     bye = ctx._("If you write again, I will start fresh. Thank you!")
-    return Done([Reply("\n".join([receipt, *counts, bye]))])
+    # forget_history: the web chat clears the transcript on screen and in the browser too
+    return Done([Reply("\n".join([receipt, *counts, bye]), forget_history=True)])
 
 
 ERASE = Dialog(

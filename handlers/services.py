@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from conversations.messages import Outbound
+from conversations.messages import Kind, Outbound
 
 
 def utc_now() -> datetime:
@@ -27,3 +27,5 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     # Called after something was queued in the outbox, so delivery starts at once.
     wake_delivery: Callable[[], None] = lambda: None
+    # channel → what a person can send on it (bot/channels.py declares it); text where unknown
+    receives: dict[str, frozenset[Kind]] = field(default_factory=dict)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conversations.messages import Incoming, Kind
 from conversations.render import numbered_text
 from tests.support import Chat, open_app
 
@@ -34,16 +35,27 @@ async def test_transcript_matches_the_reviewed_copy(script: Path, sqlite_url, cl
     # fixed ids: codes the bot hands out (registration, invites) come from `secrets.choice`
     monkeypatch.setattr(secrets, "choice", random.Random(2026).choice)
     app = await open_app(sqlite_url, clock, **spec.get("settings", {}))
+    assert app.core is not None
+    translate = app.core.catalogs["vi"].gettext  # as Zalo and the console show it
     chats: dict[str, Chat] = {}
     shown, outputs = [], []
     for step in spec["inputs"]:
-        # a plain string is the script's user typing; {as: someone, send: text} another person
-        who, typed = (step["as"], str(step["send"])) if isinstance(step, dict) else (
-            spec["user"], str(step))
+        # a plain string is the script's user typing; {as: someone, send: text} another person;
+        # {file: name, content: text} sends a file (as the web chat's 📎 does)
+        step = step if isinstance(step, dict) else {"send": step}
+        who = step.get("as", spec["user"])
         chat = chats.setdefault(who, Chat(app, user=who))
-        replies = await chat.send(typed)
+        if "file" in step:
+            typed = f"📎 {step['file']}"
+            replies = await chat.deliver(Incoming(
+                chat.channel, who, who, Kind.DOCUMENT, update_id=f"file-{len(shown)}",
+                payload={"file_id": step["file"], "file_name": step["file"],
+                         "data": str(step["content"]).encode("utf-8")}))
+        else:
+            typed = str(step["send"])
+            replies = await chat.send(typed)
         shown.append(typed if who == spec["user"] else f"[{who}] {typed}")
-        outputs.append([numbered_text(reply) + "\n" for reply in replies])
+        outputs.append([numbered_text(reply, None, translate) + "\n" for reply in replies])
         clock.advance(seconds=20)
     async with app.core.sessions() as session:
         from sqlalchemy import select

@@ -17,7 +17,11 @@
     documentFallback: "Tải tệp về",
     imageAlt: "Hình ảnh từ trợ lý",
     typing: "Đang trả lời…",
+    fileTooBig: "Tệp lớn quá, bạn gửi tệp dưới 1,4 MB nhé.",
+    fileSent: "📎 ",
   };
+  // The server takes bodies up to 2 MB; a file travels base64-encoded (4/3 of its size).
+  const MAX_UPLOAD_BYTES = 1400 * 1024;
 
   const KEYS = {
     clientId: "giamngheo.webchat.client_id",
@@ -36,6 +40,8 @@
     error: document.getElementById("error"),
     errorText: document.getElementById("error-text"),
     retry: document.getElementById("retry"),
+    attach: document.getElementById("attach"),
+    file: document.getElementById("file"),
   };
 
   let busy = false;
@@ -127,7 +133,7 @@
     return wrap;
   }
 
-  function renderBot(entry) {
+  function renderBot(entry, scroll = true) {
     const wrap = el("div", "msg bot");
     if (entry.text) wrap.appendChild(el("div", "bubble", entry.text));
     if (entry.image && SAFE_IMAGE.test(entry.image)) {
@@ -148,8 +154,24 @@
     if (entry.request === "location") wrap.appendChild(el("div", "hint", TEXT.locationHint));
     if (entry.choices.length) wrap.appendChild(renderChoices(entry));
     els.messages.appendChild(wrap);
-    scrollToBottom();
+    if (scroll) scrollToBottom();
     return wrap;
+  }
+
+  /** Several bubbles at once (a result in parts): the first new one at the top, so the person
+   * reads from its beginning instead of landing on the last. */
+  function scrollToFirst(node) {
+    const m = els.messages;
+    m.scrollTop = Math.min(node.offsetTop - m.offsetTop - 8, m.scrollHeight);
+  }
+
+  /** After the person's data was deleted: nothing of the conversation stays on the device. */
+  function forgetTranscript() {
+    history.splice(0, history.length);
+    els.messages.querySelectorAll(".msg").forEach((node) => node.remove());
+    try {
+      sessionStorage.removeItem(KEYS.history);
+    } catch (_) { /* storage blocked: nothing was kept there either */ }
   }
 
   function renderChoices(entry) {
@@ -201,15 +223,23 @@
         : null,
       used: false,
       chosen: null,
+      forget: r.forget === true,
     };
   }
 
   function addBotReplies(replies) {
     const entries = replies.map(normaliseReply);
-    entries.forEach((entry) => {
+    if (entries.some((entry) => entry.forget)) forgetTranscript();
+    const nodes = entries.map((entry) => {
+      delete entry.forget;
       history.push(entry);
-      renderBot(entry);
+      return renderBot(entry, false);
     });
+    if (nodes.length > 1) {
+      scrollToFirst(nodes[0]);
+    } else if (nodes.length) {
+      scrollToBottom();
+    }
     if (entries.length) {
       // A phone request opens the number pad on phones.
       els.input.inputMode = entries[entries.length - 1].request === "phone" ? "tel" : "text";
@@ -320,6 +350,39 @@
     }
   }
 
+  /** A photo or a file (an officer's Excel list): sent as the same neutral event kinds as on
+   * Telegram (photo, document), base64 in the JSON body. */
+  function readAsBase64(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ""));
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+  }
+
+  async function sendFile(file, messageId = newId()) {
+    if (busy || !file) return;
+    if (file.size > MAX_UPLOAD_BYTES) {
+      els.errorText.textContent = TEXT.fileTooBig;
+      els.error.hidden = false;
+      retryAction = null;
+      return;
+    }
+    const data = await readAsBase64(file);
+    const body = {
+      message_id: messageId,
+      file: { name: file.name, type: file.type || "application/octet-stream", data },
+    };
+    await exchange(body, TEXT.fileSent + file.name, () => sendFile(file, messageId));
+  }
+
+  function onFileChosen() {
+    const file = els.file.files && els.file.files[0];
+    els.file.value = "";
+    if (file) sendFile(file);
+  }
+
   async function sendStart(messageId = newId()) {
     await exchange({ message_id: messageId, text: "/start" }, null, () => sendStart(messageId));
   }
@@ -384,6 +447,10 @@
     els.input.addEventListener("keydown", onKeyDown);
     els.input.addEventListener("input", fitInput);
     els.retry.addEventListener("click", () => { if (retryAction && !busy) retryAction(); });
+    if (els.attach && els.file) {
+      els.attach.addEventListener("click", () => els.file.click());
+      els.file.addEventListener("change", onFileChosen);
+    }
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") {
         pollInbox();

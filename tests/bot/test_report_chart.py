@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.charts import DPI, HEIGHT_INCHES, WIDTH_INCHES, BarChart, font_covers, png_size, render
+from bot.charts import DPI, WIDTH_INCHES, BarChart, font_covers, height_inches, png_size, render
 from tests.support import Chat, open_app
 
 CHART = BarChart(
@@ -16,13 +16,28 @@ CHART = BarChart(
     values=[[4, 2, 0], [3, 4, 1], [2, 0, 0], [1, 0, 5]],
     y_label="Số hộ",
 )
-EXPECTED_SIZE = (int(WIDTH_INCHES * DPI), int(HEIGHT_INCHES * DPI))
+EXPECTED_SIZE = (int(WIDTH_INCHES * DPI), round(height_inches(3) * DPI))
+PHONE_WIDTH = 360  # css px a chat bubble shows an image at, on a 390 px wide phone
 
 
-def test_the_png_has_the_expected_size() -> None:
+def test_the_png_is_made_for_a_phone_screen() -> None:
     data = render(CHART)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert png_size(data) == EXPECTED_SIZE == (800, 450)
+    width, height = png_size(data)
+    assert (width, height) == EXPECTED_SIZE
+    assert width >= 600
+    assert height <= 2 * width  # a chart a phone shows without endless scrolling
+
+
+def test_letters_stay_large_on_a_phone_and_counts_are_whole() -> None:
+    svg = render(CHART, "svg").decode("utf-8")
+    sizes = [float(px) for px in re.findall(r"font-size:\s*([\d.]+)px", svg)]
+    assert sizes, "no text in the chart"
+    shown = min(sizes) * DPI / 72 * PHONE_WIDTH / (WIDTH_INCHES * DPI)  # px on the phone
+    assert shown >= 11, f"the smallest letters are {shown:.1f} px on a phone"
+    numbers = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+               if re.fullmatch(r"[\d.,−-]+", t.strip())]
+    assert numbers and all(re.fullmatch(r"\d+", n.strip()) for n in numbers), numbers
 
 
 def test_the_text_layer_keeps_every_vietnamese_letter() -> None:
@@ -48,6 +63,9 @@ async def test_the_report_in_chat_sends_the_chart(sqlite_url, clock) -> None:  #
     admin = Chat(app, user="admin")
     await admin.send("/baocao")
     image = admin.replies[1].image
-    assert image is not None and png_size(image) == EXPECTED_SIZE
+    assert image is not None and png_size(image)[0] >= 600
     assert "Biểu đồ: số hộ theo diện" in admin.replies[1].text
+    # the Excel button is on the chart's own message, not in one below the picture
+    assert [c.label for c in admin.replies[1].choices] == ["📥 Tệp Excel"]
+    assert len(admin.replies) == 2
     await app.close()

@@ -72,3 +72,17 @@ async def test_waiting_messages_survive_a_restart(database_url, clock) -> None: 
     assert waiting.text == "Lịch học ngày mai"
     assert await second.web_channel.take("browser-0003") == []
     await second.close()
+
+
+def test_an_uploaded_file_becomes_a_photo_or_a_document_event() -> None:
+    from bot.web import _web_upload
+    from conversations.messages import Kind
+
+    kind, payload = _web_upload({"name": "ds.xlsx", "type": "application/vnd.ms-excel",
+                                 "data": "UEsDBA=="})
+    assert kind == Kind.DOCUMENT and payload["data"] == b"PK\x03\x04"
+    assert payload["file_name"] == "ds.xlsx" and payload["file_id"].startswith("web:")
+    kind, _ = _web_upload({"name": "anh.jpg", "type": "image/jpeg", "data": "/9j/4A=="})
+    assert kind == Kind.PHOTO
+    assert _web_upload({"name": "x", "type": "text/csv", "data": "not base64!"}) is None
+    assert _web_upload({"name": "x", "type": "text/csv", "data": ""}) is None

@@ -611,3 +611,32 @@ def test_the_spec_check_passes_a_valid_request():
     assert check_request("sendMessage", {"chat_id": "1", "text": "a", "reply_markup": markup,
                                          "parse_mode": "HTML"}) == []
     assert check_request("sendPhoto", {"chat_id": "1"}, files={"photo"}) == []
+
+
+async def test_a_reply_of_several_messages_keeps_to_the_per_chat_limit(
+    monkeypatch: pytest.MonkeyPatch, scripted_core: ScriptedCore
+) -> None:
+    """Telegram allows about 1 message per second in a chat with a short burst; a result in
+    five parts, then two quick answers more, must all arrive in order and never draw a 429."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    parts = [Reply(f"Phần {i}") for i in range(1, 6)]
+    scripted_core.script.append(parts)
+    async with FakeTelegramServer(per_chat_limit=(1.0, 3)) as api:
+        async with running(api, scripted_core):
+            api.push_text(CHAT, "kết quả")
+            api.push_command(CHAT, "start")
+            await api.wait_for_messages(CHAT, 6, timeout=15)
+        assert texts(api, CHAT) == [*(p.text for p in parts), ASK_NAME]
+        assert api.rate_limited == 0, f"{api.rate_limited} sends drew a 429"
+        assert check_requests(api.requests) == []
+
+
+async def test_the_fake_server_enforces_the_per_chat_limit() -> None:
+    """The limit the test above keeps to is real: a burst beyond it is refused with a 429."""
+    async with FakeTelegramServer(per_chat_limit=(1.0, 3)) as api, aiohttp.ClientSession() as http:
+        url = f"{api.base_url}{api.token}/sendMessage"
+        codes = []
+        for i in range(5):
+            async with http.post(url, json={"chat_id": CHAT, "text": f"m{i}"}) as response:
+                codes.append(response.status)
+    assert codes[:3] == [200, 200, 200] and 429 in codes[3:]

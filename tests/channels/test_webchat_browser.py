@@ -2,7 +2,9 @@
 
 The first test runs the real app (bot/web.py, the core, SQLite). The others check the page's own
 behaviour (failed sends, retry, reload, inbox) against a tiny stand-in server implementing the
-same JSON contract, where failures can be produced on purpose.
+same JSON contract, where failures can be produced on purpose. The last two run the real app on
+a 390×844 phone: a self-assessment's verdict is in view when it arrives, a file uploaded with 📎
+reaches the bot, and /xoadulieu clears the page and the browser's storage.
 """
 
 from __future__ import annotations
@@ -238,3 +240,110 @@ async def test_reload_keeps_the_view_and_inbox_messages_appear(page: Page, site:
     # The page polls every ~10 s and at once when it becomes visible again.
     await page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     await page.wait_for(bot_said("Nhắc bạn: mai nộp hồ sơ tại UBND xã."))
+
+
+# --- as a household and an officer use it on a 390×844 phone, against the real app ---------------
+
+LAST_BOT = "(() => { const b = [...document.querySelectorAll('.msg.bot:not(.typing)')]; " \
+    "return b.length ? b[b.length - 1].innerText : ''; })()"
+BOT_COUNT = "document.querySelectorAll('.msg.bot:not(.typing)').length"
+
+
+async def _answer(page: Page, text: str) -> int:
+    """Types `text`, waits for the answer; the index of the first bot bubble it added."""
+    before = await page.evaluate(BOT_COUNT)
+    await send_typed(page, text)
+    await page.wait_for(f"{BOT_COUNT} > {before} && !document.querySelector('.msg.typing')")
+    return int(before)
+
+
+def _typed_answer(question: str) -> str:
+    """What a household types at a self-assessment question (kept loose on purpose: the
+    questions' wording is the assessment's own)."""
+    lower = question.lower()
+    if "xem lại câu trả lời" in lower:
+        return "1"
+    if "thu nhập" in lower or "tiền" in lower:
+        return "6 triệu"
+    if "bao nhiêu" in lower or "con số" in lower or "phường/xã nào" in lower:
+        return "4" if "phường/xã nào" not in lower else "1"
+    return "khong"
+
+
+async def test_real_app_assessment_verdict_is_in_view_on_a_phone(  # type: ignore[no-untyped-def]
+    page: Page, sqlite_url, clock
+) -> None:
+    from tests.support import open_app
+
+    app = await open_app(sqlite_url, clock, web_port=0)
+    try:
+        await page.navigate(await app.serve_web())
+        await page.wait_for(f"{BOT_COUNT} > 0")
+        await _answer(page, "/tudanhgia")
+        first_new = None
+        for _ in range(40):
+            question = await page.evaluate(LAST_BOT)
+            typed = _typed_answer(question)
+            first_new = await _answer(page, typed)
+            if typed == "1" and "xem lại câu trả lời" in question.lower():
+                break
+        else:
+            pytest.fail(f"never reached the review; last question: {question[:200]}")
+        await page.wait_for(f"{BOT_TEXTS}.some(t => t.includes('UBND phường/xã sẽ xét'))")
+        # the result came as several bubbles: the first of them is where the phone shows
+        top = await page.evaluate(
+            "(() => { const m = document.getElementById('messages').getBoundingClientRect();"
+            f" const b = document.querySelectorAll('.msg.bot:not(.typing)')[{first_new}]"
+            ".getBoundingClientRect(); return [b.top - m.top, m.height]; })()")
+        assert 0 <= top[0] < top[1] / 2, f"the verdict starts {top[0]:.0f} px from the top"
+        first_text = await page.evaluate(
+            f"document.querySelectorAll('.msg.bot:not(.typing)')[{first_new}].innerText")
+        assert "thuộc diện" in first_text or "nghèo" in first_text
+    finally:
+        await app.close()
+
+
+async def test_real_app_upload_reaches_the_bot_and_erasing_clears_the_page(  # type: ignore[no-untyped-def]
+    page: Page, sqlite_url, clock
+) -> None:
+    from tests.support import open_app
+
+    admin = "browser-admin-0001"
+    app = await open_app(sqlite_url, clock, web_port=0, admin_ids=f"web:{admin}")
+    try:
+        url = await app.serve_web()
+        await page.navigate(url)
+        await page.evaluate(f"localStorage.setItem('giamngheo.webchat.client_id', '{admin}');"
+                            " sessionStorage.clear()")
+        await page.reload()
+        await page.wait_for(f"{BOT_COUNT} > 0")
+        await _answer(page, "/khoahocmoi")
+        await _answer(page, "2")  # "📄 Gửi tệp"
+        assert "csv" in (await page.evaluate(LAST_BOT)).lower()
+        csv = (Path(__file__).resolve().parents[2] / "domain" / "data" /
+               "courses_example.csv").read_text(encoding="utf-8")
+        before = await page.evaluate(BOT_COUNT)
+        await page.evaluate(
+            "(() => { const dt = new DataTransfer();"
+            f" dt.items.add(new File([{json.dumps(csv)}], 'khoa-hoc.csv', {{type: 'text/csv'}}));"
+            " const input = document.getElementById('file'); input.files = dt.files;"
+            " input.dispatchEvent(new Event('change')); })()")
+        await page.wait_for(f"{BOT_COUNT} > {before} && !document.querySelector('.msg.typing')")
+        assert "📎 khoa-hoc.csv" in await page.evaluate(USER_TEXTS)
+        answer = await page.evaluate(LAST_BOT)
+        assert answer.startswith("Nhập 3 khóa học?"), answer[:200]  # the bot read the file's rows
+        assert "May công nghiệp (ví dụ) (VIDU-MAY-01)" in answer
+
+        await _answer(page, "/huy")
+        await _answer(page, "/xoadulieu")
+        await page.click(".msg.bot:last-of-type .choices button")  # "🗑️ Có, xóa"
+        await page.wait_for(f"{BOT_TEXTS}.some(t => t.startsWith('Đã xóa lúc'))")
+        assert await page.evaluate(USER_TEXTS) == [], "the person's messages stay on screen"
+        assert await page.evaluate(BOT_COUNT) == 1
+        kept = await page.evaluate("sessionStorage.getItem('giamngheo.webchat.history') || ''")
+        assert "khoa-hoc.csv" not in kept and "/xoadulieu" not in kept
+        await page.reload()
+        await page.wait_for(f"{BOT_COUNT} > 0")
+        assert await page.evaluate(USER_TEXTS) == []
+    finally:
+        await app.close()

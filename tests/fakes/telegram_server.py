@@ -33,6 +33,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 Fault = Literal["429", "403", "500", "drop"]
+CHAT_LIMIT_SLACK = 0.05  # seconds
 JSON = dict[str, Any]
 
 TOKEN = "123456789:AAFakeTokenForTests_abcdefghijklmno"
@@ -180,9 +181,17 @@ class _State:
 class FakeTelegramServer:
     """The fake server; `async with` starts it on 127.0.0.1 with a random port."""
 
-    def __init__(self, *, token: str = TOKEN, rate_limit_per_second: int | None = None) -> None:
+    def __init__(
+        self, *, token: str = TOKEN, rate_limit_per_second: int | None = None,
+        per_chat_limit: tuple[float, int] | None = None,
+    ) -> None:
         self.token = token
         self.rate_limit_per_second = rate_limit_per_second
+        # Telegram's "about 1 message per second in one chat, short bursts tolerated"
+        # (channels.md A), as (messages per second, burst): a GCRA per chat, 429 beyond it.
+        self.per_chat_limit = per_chat_limit
+        self._chat_tat: dict[str, float] = {}
+        self.rate_limited_chats: list[str] = []
         self.requests: list[RecordedRequest] = []
         self.messages: dict[int, list[SentMessage]] = {}
         self.commands: dict[str, list[JSON]] = {}  # scope JSON (sorted) -> BotCommand list
@@ -430,6 +439,7 @@ class FakeTelegramServer:
             if injected is not None:
                 raise _fault_error(injected)
             self._enforce_rate_limit(method)
+            self._enforce_chat_limit(method, recorded.chat_id)
             result = await self._dispatch(method, params, files)
         except BotApiError as exc:
             recorded.status = exc.code
@@ -454,6 +464,20 @@ class FakeTelegramServer:
             self.rate_limited += 1
             raise BotApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         self._send_times.append(now)
+
+    def _enforce_chat_limit(self, method: str, chat_id: str | None) -> None:
+        if self.per_chat_limit is None or method not in _CHAT_METHODS or chat_id is None:
+            return
+        rate, burst = self.per_chat_limit
+        interval = 1.0 / rate
+        now = time.monotonic()
+        tat = max(self._chat_tat.get(chat_id, now), now)
+        # a little slack for the two clocks' jitter; a real burst beyond the limit still fails
+        if tat - now > (burst - 1) * interval + CHAT_LIMIT_SLACK:
+            self.rate_limited += 1
+            self.rate_limited_chats.append(chat_id)
+            raise BotApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        self._chat_tat[chat_id] = tat + interval
 
     async def _dispatch(
         self, method: str, params: dict[str, str], files: dict[str, UploadedFile]

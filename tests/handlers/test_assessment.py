@@ -285,7 +285,7 @@ async def test_the_dialog_continues_after_a_restart(database_url, clock) -> None
 
 async def test_share_with_consent_then_see_and_delete(database_url, clock) -> None:  # type: ignore[no-untyped-def]
     app = await open_app(database_url, clock)
-    chat = Chat(app, user="share-user-1")
+    chat = Chat(app, user="share-user-1", channel="telegram")  # a channel with a contact button
     await to_review(chat)
     await chat.press("Đúng rồi")
     await chat.press("Có, gửi")
@@ -293,7 +293,7 @@ async def test_share_with_consent_then_see_and_delete(database_url, clock) -> No
     assert chat.replies[-1].request == "phone"
     await chat.send("12345")
     assert "Số này không giống số di động Việt Nam." in chat.text
-    await chat.deliver(Incoming("web", chat.user, chat.user, Kind.CONTACT,
+    await chat.deliver(Incoming("telegram", chat.user, chat.user, Kind.CONTACT,
                                 payload={"phone": "+84 912 345 678"}))
     assert "họ tên Nguyễn Văn An, số điện thoại 0912345678" in chat.text
     assert "/dulieucuatoi" in chat.text and "/xoadulieu" in chat.text

@@ -229,3 +229,19 @@ def test_times_are_read_in_local_time() -> None:
 async def _count(app) -> int:  # type: ignore[no-untyped-def]
     async with app.core.sessions() as session:
         return (await session.execute(select(func.count()).select_from(OutboxMessage))).scalar_one()
+
+
+async def test_topics_ticked_by_several_numbers_and_by_words_and_done_says_what(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat(app, user="multi", channel="zalo")
+    await chat.send("/theodoi")
+    await chat.send("1 3")  # two ticks in one message
+    assert [label for label in chat.labels if label.startswith("✅")] == [
+        "✅ 💼 Việc làm", "✅ 📜 Chính sách hỗ trợ"]
+    await chat.send("khoa hoc nghe, viec lam")  # words: one ticked, one unticked
+    assert [label for label in chat.labels if label.startswith("✅")] == [
+        "✅ 🎓 Khóa học nghề", "✅ 📜 Chính sách hỗ trợ"]
+    await chat.send("quay lại")  # a tick is not a question: back leaves the dialog's start
+    assert "Đây là câu hỏi đầu tiên" in chat.text
+    await chat.send("xong")
+    assert chat.text.startswith("Bạn đã chọn: 🎓 Khóa học nghề, 📜 Chính sách hỗ trợ.")
+    assert "phường/xã nào" in chat.text

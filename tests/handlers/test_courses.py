@@ -401,7 +401,7 @@ async def test_filter_by_trade_and_ward_and_pages_of_eight(app) -> None:  # type
 
 async def test_phone_shared_with_the_contact_button(app) -> None:  # type: ignore[no-untyped-def]
     await add_course(app)
-    chat = Chat(app, user="household-1")
+    chat = Chat(app, user="household-1", channel="telegram")  # a channel with a contact button
     await chat.send("/khoahoc")
     await chat.press("May công nghiệp")
     await chat.press("📝 Đăng ký")
@@ -409,7 +409,7 @@ async def test_phone_shared_with_the_contact_button(app) -> None:  # type: ignor
     await chat.send("Nguyễn Thị Lan")
     await chat.send("1990")
     assert chat.replies[-1].request == "phone"
-    await chat.deliver(Incoming("web", "household-1", "household-1", Kind.CONTACT,
+    await chat.deliver(Incoming("telegram", "household-1", "household-1", Kind.CONTACT,
                                 payload={"phone": "84912345678"}))
     assert "Bạn sống ở phường/xã nào?" in chat.text
     await chat.press("Không biết / ở nơi khác")

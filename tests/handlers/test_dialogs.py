@@ -125,12 +125,13 @@ async def test_back_by_word_by_zero_and_by_button_restores_previous_answers(demo
     await demo.send("quay lai")
     assert "How many people live with you, An?" in demo.text
     await demo.send("0")
-    assert demo.text.startswith("What is your name?")
+    # going back says so, in the same message as the question it went back to
+    assert demo.text == "↩️ Đã quay lại câu trước:\n\nWhat is your name?"
     await demo.send("0")
     assert "Đây là câu hỏi đầu tiên" in demo.text
     await demo.send("Bình")
     await demo.press("Quay lại")
-    assert demo.text.startswith("What is your name?")
+    assert demo.text.endswith("What is your name?")
 
 
 async def test_cancel_by_command_and_by_button(demo: Chat) -> None:
@@ -296,3 +297,48 @@ async def test_admin_from_configuration(clock, sqlite_url) -> None:  # type: ign
     await boss.send("/quantri")
     assert boss.text == "secret"
     await app.close()
+
+
+# --- as a new user answers on a numbered list (Zalo, the console) ---------------------------------
+
+
+async def _officer(app, user: str = "officer-z"):  # type: ignore[no-untyped-def]
+    from db import officers as repo
+
+    async with app.core.sessions() as session, session.begin():
+        invite = await repo.create_invite(session, ["phường Phan Rang"], None,
+                                          app.core.services.clock(), 7)
+    officer = Chat(app, user=user, channel="zalo")
+    await officer.send(f"/canbo {invite.code}")
+    return officer
+
+
+async def test_a_listed_choice_is_chosen_by_its_number_at_a_question_that_takes_numbers(app) -> None:  # type: ignore[no-untyped-def]
+    officer = await _officer(app)
+    for typed in ("/themho", "HGD001", "Nguyễn Văn Bình", "12 Lê Lợi"):
+        await officer.send(typed)
+    assert "Không có số" in officer.labels
+    assert "gõ 1 để chọn" in officer.replies[-1].typed_hint  # the footer says what 1 means
+    await officer.send("1")  # shown next to "Không có số"
+    assert "Hộ có bao nhiêu người" in officer.text
+    await officer.send("1")  # a household of one: the number is the answer, not a button
+    assert "Hộ thuộc diện nào?" in officer.text
+    await officer.send("quay lại")
+    assert officer.text.startswith("↩️ Đã quay lại câu trước:")
+    assert "Hộ có bao nhiêu người" in officer.text
+
+
+async def test_after_menu_the_dialog_waits_and_a_free_question_is_answered(app) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat(app, channel="zalo")
+    await chat.send("/tudanhgia")
+    await chat.send("1")
+    await chat.send("bhyt")  # inside the dialog: where you are and how to ask
+    assert "Bạn đang làm: Tự đánh giá hộ nghèo" in chat.text and "/menu" in chat.text
+    await chat.send("/menu")
+    await chat.send("bhyt")
+    assert "bảo hiểm y tế" in chat.text.lower() + " ".join(chat.labels).lower()
+    assert "cùng ăn, cùng ở" not in chat.text  # not the old question
+    await chat.send("/tudanhgia")  # asking for it again: continue or start again
+    assert "Làm tiếp" in " ".join(chat.labels)
+    await chat.press("Làm tiếp")
+    assert "cùng ăn, cùng ở" in chat.text

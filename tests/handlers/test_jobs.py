@@ -73,14 +73,63 @@ async def test_posted_notice_goes_to_matching_subscribed_seekers(database_url, c
     await admin.send("6 triệu - 8 triệu")
     assert "💰 Mức lương: 6.000.000 đ – 8.000.000 đ" in admin.text
     await admin.press("Đăng tin")
-    assert "Đã đăng tin tuyển dụng #1; đã gửi tới 1 người tìm việc" in admin.text
+    assert "Đã đăng tin tuyển dụng #1; đã gửi tới 2 người nhận tin việc làm" in admin.text
 
     await _deliver(app)
     [notice] = await app.web_channel.take("seeker-lan")
     assert notice.text.startswith("Có việc làm mới hợp với hồ sơ tìm việc của bạn:")
     assert "💼 Công nhân may" in notice.text
-    assert await app.web_channel.take("seeker-minh") == []  # another trade
+    # another trade, but subscribed to Đông Hải's job notices: the post, not "fits you"
+    [notice] = await app.web_channel.take("seeker-minh")
+    assert notice.text.startswith("Tin tuyển dụng mới:")
     assert await app.web_channel.take("seeker-hoa") == []  # not subscribed
+    await app.close()
+
+
+async def _subscribe_to_jobs(app, user: str, ward: str | None) -> None:  # type: ignore[no-untyped-def]
+    chat = Chat(app, user=user)
+    await chat.send("/theodoi")
+    await chat.press("Việc làm")
+    await chat.press("Xong")
+    await chat.press(ward or "Bỏ qua: chỉ nhận tin chung")
+    await chat.press("Bỏ qua")
+    await chat.press("Có, gửi cho tôi")
+    assert "Đã lưu" in chat.text
+
+
+async def test_a_jobs_subscription_brings_each_new_post_of_its_ward_or_the_city_once(
+    database_url, clock
+) -> None:  # type: ignore[no-untyped-def]
+    app = await open_app(database_url, clock, admin_ids=f"web:{ADMIN}")
+    await _subscribe_to_jobs(app, "ward-dong-hai", "Đông Hải")  # no job-seeker profile at all
+    await _subscribe_to_jobs(app, "ward-bao-an", "Bảo An")
+    await _subscribe_to_jobs(app, "city-wide-only", None)
+    admin = Chat(app, user=ADMIN)
+    await _post(admin, "Công nhân may")  # a job in phường Đông Hải
+    await admin.press("Đăng tin")
+    await _deliver(app)
+    [notice] = await app.web_channel.take("ward-dong-hai")
+    assert notice.text.startswith("Tin tuyển dụng mới:") and "💼 Công nhân may" in notice.text
+    assert await app.web_channel.take("ward-bao-an") == []  # another ward
+    assert await app.web_channel.take("city-wide-only") == []  # a ward's job, not a city-wide one
+    await _deliver(app)
+    assert await app.web_channel.take("ward-dong-hai") == []  # once
+
+    async with app.core.sessions() as session, session.begin():  # a city-wide job
+        from conversations.jobs import post_notice
+        from db import broadcasts as repo
+
+        fields = repo.NoticeFields(
+            title="Bảo vệ", employer="Công ty An Phát", workplace="Toàn thành phố", ward=None,
+            trade="Khác", wage_min=None, wage_max=None, requirements=None,
+            deadline=clock.now.date(), contact="0912345678")
+        _job, queued = await post_notice(session, fields, app.core.catalogs["vi"], None,
+                                         clock.now)
+    assert queued == 3
+    await _deliver(app)
+    got = {user: [r.text for r in await app.web_channel.take(user)]
+           for user in ("ward-dong-hai", "ward-bao-an", "city-wide-only")}
+    assert all(len(texts) == 1 and "💼 Bảo vệ" in texts[0] for texts in got.values()), got
     await app.close()
 
 

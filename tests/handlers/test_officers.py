@@ -422,3 +422,34 @@ async def test_digest_report_and_review_reminders_come_once_per_period(database_
     await officer.send("/nhacviec")  # the digest needs no "done"; the others wait for it
     assert officer.text.count("— ") == 3
     await app.close()
+
+
+async def test_the_visit_offers_what_the_channel_can_send_and_takes_a_typed_address(
+    database_url, clock
+) -> None:  # type: ignore[no-untyped-def]
+    app = await open_app(database_url, clock, admin_ids=ADMIN)
+    zalo = Chat(app, user="officer-zalo", channel="zalo")
+    async with app.core.sessions() as session, session.begin():
+        invite = await repo.create_invite(session, ["phường Phan Rang"], None, clock.now, 7)
+    await zalo.send(f"/canbo {invite.code}")
+    await _add_household(zalo, "HGD001", "Nguyễn Văn Bình")
+    await zalo.send("/thamho")
+    await zalo.send("HGD001")
+    assert "Lần thăm thuộc loại nào?" in zalo.text, zalo.text
+    await zalo.send("1")
+    await zalo.send("Gia đình khỏe, con đã đi học lại")
+    await zalo.press("Không đề nghị")
+    assert "nhập địa chỉ" in zalo.text and "📍" not in zalo.text  # Zalo has no location button
+    assert zalo.replies[-1].request is None
+    await zalo.send("Hẻm 12 Lê Lợi, sau chợ")  # a typed address instead of a location
+    assert "📍 Đã ghi địa chỉ: Hẻm 12 Lê Lợi, sau chợ" in zalo.text
+    await zalo.deliver(Incoming("zalo", zalo.user, zalo.user, Kind.PHOTO,
+                                payload={"url": "https://zalo.example/p/1.jpg"},
+                                update_id="zalo-photo-1"))
+    assert "📷 Đã nhận ảnh." in zalo.text
+    await zalo.press("Tiếp")
+    await zalo.press("Không hẹn")
+    assert "Địa chỉ: Hẻm 12 Lê Lợi, sau chợ" in zalo.text
+    await zalo.press("Lưu")
+    assert "Đã lưu lần thăm" in zalo.text
+    await app.close()
