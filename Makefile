@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := bot handlers conversations db domain
 
-.PHONY: run test test-clone demo console messages compile check-messages migration bench clean \
+.PHONY: run test test-clone demo console messages compile check-messages migration bench fuzz clean \
 	explore
 
 $(STAMP): pyproject.toml
@@ -44,6 +44,10 @@ migration: $(STAMP)  ## make migration m="what changed"
 
 bench: $(STAMP)  ## benchmarks (not part of the test suite)
 	for b in bench/*/run.py; do $(BIN)/python $$b || exit 1; done
+
+fuzz: $(STAMP)  ## hostile input through the core: 100,000 events (HOSTILE_EVENTS=N to change)
+	HOSTILE_EVENTS=$${HOSTILE_EVENTS:-100000} HOSTILE_PROGRESS=10000 HOSTILE_DB_DIR=$$(test -d /dev/shm && echo /dev/shm) \
+		$(BIN)/python -m pytest tests/hostile/test_fuzz.py -q -s -p no:randomly -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -41,6 +41,7 @@ from handlers import (
     targets,
 )
 from handlers.core import Core
+from handlers.flood import TokenBuckets
 from handlers.registry import Registry
 from handlers.services import Services, utc_now
 
@@ -100,6 +101,7 @@ class App:
         self.engine = create_engine(self.settings.database_url)
         if migrate:
             await upgrade(self.engine)
+        await self._sync_admins()
         services = Services(content=content, clock=self.clock, receives=dict(RECEIVES))
         self.web_channel = WebChannel(session_factory(self.engine), self.clock)
         services.outbound["web"] = self.web_channel
@@ -110,6 +112,17 @@ class App:
             settings=self.settings,
             catalogs=self.catalogs,
         )
+
+    async def _sync_admins(self) -> None:
+        """ADMIN_IDS is the source of truth: someone removed from it is no admin after a
+        restart, even before they write again (audited in db.users)."""
+        from db import users
+
+        async with session_factory(self.engine)() as session, session.begin():
+            changed = await users.sync_configured_admins(session, self.settings.admins,
+                                                         self.clock())
+        if changed:
+            log.info("admins synced with ADMIN_IDS changed=%d", changed)
 
     def translate(self, message: str) -> str:
         return self.catalogs[self.settings.locale].gettext(message)
@@ -133,8 +146,9 @@ class App:
             from bot import demo
 
             routes += demo.routes(self)
+        per_ip = TokenBuckets(self.settings.web_ip_burst, self.settings.web_ip_per_minute)
         app = build_web_app(self.core, self.web_channel, self.engine, routes,
-                            channel_health=self.channel_health)
+                            channel_health=self.channel_health, per_ip=per_ip)
         app.middlewares.append(_log_unknown_posts(self.webhook_paths()))
         return app
 

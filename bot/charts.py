@@ -9,6 +9,7 @@ functions: importing it is slow and nothing is built at import time.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ WIDTH_INCHES, DPI = 6.0, 120
 FONT_POINTS = 16
 HEADER_INCHES, ROW_INCHES, FOOTER_INCHES = 1.75, 1.0, 0.75  # title and legend; per ward; axis
 COLOURS = ("#c0392b", "#e67e22", "#27ae60", "#7f8c8d")
+_DRAWING = threading.Lock()
 
 
 def height_inches(groups: int) -> float:
@@ -47,7 +49,9 @@ def render(chart: BarChart, fmt: str = "png") -> bytes:
     style = {"font.family": FONT_FAMILY, "svg.fonttype": "none", "font.size": FONT_POINTS}
     groups = len(chart.groups)
     total = height_inches(groups)
-    with matplotlib.rc_context(style):
+    # rc_context changes matplotlib's global settings: one chart at a time (charts are drawn in
+    # worker threads, off the event loop)
+    with _DRAWING, matplotlib.rc_context(style):
         figure = Figure(figsize=(WIDTH_INCHES, total), dpi=DPI)
         axes = figure.subplots()
         count = max(len(chart.series), 1)

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from bot import cli_admin, cli_assessment, cli_policies
+from bot import cli_admin, cli_assessment, cli_policies, logs
 from bot.app import App, RefusedToStart
 from bot.content import ContentError
 from bot.i18n import CatalogError
@@ -79,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         settings = load_settings()
+        logs.install(logs.secrets_of(settings))  # before anything can log a token or a name
         return run_async(commands[args.command](settings, args))
     except (SettingsError, ContentError, CatalogError, RefusedToStart) as exc:
         print(f"giamngheo: {exc}", file=sys.stderr)

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     locale: str = "vi"
     data_dir: Path | None = None
     resume_after_minutes: int = Field(default=30, ge=1)
+    flood_burst: int = Field(default=20, ge=0)
+    flood_per_minute: float = Field(default=60.0, gt=0)
+    web_ip_burst: int = Field(default=300, ge=0)
+    web_ip_per_minute: float = Field(default=1200.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

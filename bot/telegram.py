@@ -63,6 +63,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
+from bot.http_body import read_json
 from bot.i18n import Translator
 from conversations import render
 from conversations.messages import (
@@ -262,8 +263,8 @@ class TelegramChannel:
         if not hmac.compare_digest(given, self._secret):
             log.warning("telegram webhook: missing or wrong secret token")
             return web.Response(status=403)
+        data = await read_json(request, "telegram webhook")
         try:
-            data = await request.json()
             update = Update.de_json(data, self._app.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("telegram webhook: body is not an Update")
@@ -506,7 +507,7 @@ class TelegramChannel:
         """One Reply as one or more API calls; the keyboard goes on the last message."""
         target = _api_chat_id(chat_id)
         markup = self._markup_for(chat_id, reply)
-        chunks = split_text(html.escape(reply.text, quote=False), MAX_TEXT)
+        chunks = html_chunks(reply.text)
         if reply.image is not None or reply.document is not None:
             if not chunks or (len(chunks) == 1 and len(chunks[0]) <= MAX_CAPTION):
                 caption = chunks[0] if chunks else None
@@ -583,6 +584,11 @@ class TelegramChannel:
 
 
 # -- pure helpers (tested directly) --------------------------------------------------------
+
+
+def html_chunks(text: str) -> list[str]:
+    """A reply's text as the messages sent in HTML parse mode: escaped, then split."""
+    return split_text(html.escape(text, quote=False), MAX_TEXT)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -21,13 +21,17 @@ from aiohttp import web
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.http_body import read_json
 from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
 from db.models import WebInboxMessage
 from db.outbox import payload_to_reply, reply_to_payload
+from handlers.flood import TokenBuckets, Verdict
 
 log = logging.getLogger("giamngheo.web")
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+STATIC_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$")  # before touching the disk
+MAX_CHAT_BODY = 64 * 1024
 INBOX_LIMIT = 50
 MAX_TEXT = 2000
 
@@ -105,11 +109,16 @@ def build_web_app(
     engine: AsyncEngine | None = None,
     extra_routes: Iterable[Route] = (),
     channel_health: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+    per_ip: TokenBuckets | None = None,
 ) -> web.Application:
     """The aiohttp application with every route the bot serves. `channel_health` adds each
-    channel's mode (and a webhook's last delivery error) to /healthcheck."""
+    channel's mode (and a webhook's last delivery error) to /healthcheck; `per_ip` limits how
+    fast one address may post to the chat API (429 beyond it)."""
     static = resources.files("bot") / "static"
-    app = web.Application(client_max_size=2 * 1024 * 1024)
+    # Bodies are read as sent: a declared Content-Encoding is refused with 415 (bot/http_body.py)
+    # rather than inflated by aiohttp, whose failure on a plain body drops the connection.
+    app = web.Application(client_max_size=2 * 1024 * 1024,
+                          handler_args={"auto_decompress": False})
 
     async def index(_request: web.Request) -> web.Response:
         return web.Response(
@@ -118,18 +127,16 @@ def build_web_app(
 
     async def static_file(request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        path = static / name
-        if "/" in name or name.startswith(".") or not path.is_file():
+        if not STATIC_NAME.match(name) or not (path := static / name).is_file():
             raise web.HTTPNotFound()
         kinds = {"js": "text/javascript", "css": "text/css", "html": "text/html"}
         kind = kinds.get(name.rsplit(".", 1)[-1], "application/octet-stream")
         return web.Response(body=path.read_bytes(), content_type=kind, charset="utf-8")
 
     async def chat(request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest(text="expected JSON") from None
+        if per_ip is not None and per_ip.admit(request.remote) is not Verdict.PASS:
+            raise web.HTTPTooManyRequests(text="too many messages; wait a minute")
+        body = await read_json(request, "web chat", MAX_CHAT_BODY)
         event = _web_event(body)
         if event is None:
             raise web.HTTPBadRequest(text="expected client_id and text or choice")
@@ -172,7 +179,9 @@ def _web_event(body: Any) -> Incoming | None:
     message_id = body.get("message_id")
     if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
         return None
-    update_id = message_id if isinstance(message_id, str) and len(message_id) <= 64 else None
+    # one browser's message ids never collide with another's (nor can they be replayed by it)
+    update_id = (f"{client_id}/{message_id}"
+                 if isinstance(message_id, str) and 0 < len(message_id) <= 63 else None)
     choice, typed = body.get("choice"), body.get("text")
     upload = _web_upload(body.get("file"))
     if upload is not None:

@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 from aiohttp import web
 
+from bot.http_body import read_json
 from bot.zalo_api import (
     DEFAULT_BASE_URL,
     DEFAULT_RETRY_DELAYS,
@@ -294,11 +295,11 @@ class ZaloChannel:
             raise web.HTTPForbidden()
         if not self.running:
             raise web.HTTPServiceUnavailable()
-        try:
-            body = await request.json()
-        except ValueError:
-            raise web.HTTPBadRequest() from None
+        body = await read_json(request, "zalo webhook")
         event = parse_event(body)
+        if event is not None and event.date is None and _dated(event.raw):
+            log.warning("request refused route=zalo webhook status=400 reason=date out of range")
+            raise web.HTTPBadRequest()
         if event is None:
             log.warning("zalo: webhook body without an event ignored")
         else:
@@ -447,3 +448,9 @@ class ZaloChannel:
     def _media_url(self, data: bytes, mime_type: str, file_name: str) -> str:
         token = self._media.put(data, mime_type, file_name)
         return f"{self._public_base_url}{MEDIA_PATH.format(token=token)}"
+
+
+def _dated(update: dict[str, object]) -> bool:
+    """Whether the update's message carries a date at all (one that did not parse is bad)."""
+    message = update.get("message")
+    return isinstance(message, dict) and message.get("date") is not None

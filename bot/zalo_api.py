@@ -83,11 +83,16 @@ class ZaloEvent:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+MAX_SECONDS = 4_102_444_800  # 1/1/2100
+
+
 def from_millis(value: Any) -> datetime | None:
     """Zalo dates are milliseconds since the epoch; a value that looks like seconds is taken so."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
     seconds = value / 1000 if value > 10**11 else value
+    if not 0 <= seconds < MAX_SECONDS:  # NaN, ±inf, ±1e20: no date, rather than a crash
+        return None
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 

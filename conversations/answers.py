@@ -15,6 +15,7 @@ from conversations.engine import Answer, Next, Outcome, Retry
 from conversations.messages import Choice, Kind, Reply
 from domain.localities import Match, Unit, find_unit, office_for
 from domain.text import parse_phone
+from handlers.payloads import index_in
 
 if TYPE_CHECKING:
     from conversations.context import Ctx
@@ -131,7 +132,8 @@ def former_commune_question(ctx: Ctx, communes: tuple[Unit, ...], prefix: str) -
 
 def ward_at(ctx: Ctx, index: str) -> str | None:
     names = ward_names(ctx)
-    return names[int(index)] if index.isdigit() and int(index) < len(names) else None
+    at = index_in(index, names)
+    return names[at] if at is not None else None
 
 
 def picked_ward(ctx: Ctx, answer: Answer, prefix: str) -> str | None:

@@ -346,9 +346,18 @@ def _accept_when(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     return Retry(ctx._("Please press one of the buttons."))
 
 
+MAX_WHEN_CHARS = 40
+MAX_WHEN_WORDS = 6
+
+
 def parse_when(text: str, now_local: datetime) -> datetime | None:
-    """"28/11 8h", "8:30 28/11/2026", "mai 8h", "14h" (today) → an aware local datetime."""
+    """"28/11 8h", "8:30 28/11/2026", "mai 8h", "14h" (today) → an aware local datetime.
+
+    A date and a time take a few words: longer answers are not tried (each split of the words
+    is parsed, so the work would grow with the square of the length)."""
     words = text.strip().split()
+    if len(text) > MAX_WHEN_CHARS or len(words) > MAX_WHEN_WORDS:
+        return None
     for cut in range(1, len(words)):
         for day_part, time_part in ((words[:cut], words[cut:]), (words[cut:], words[:cut])):
             day = parse_date(" ".join(day_part), now_local.date())

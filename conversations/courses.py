@@ -28,6 +28,7 @@ course. Payloads: "kd:" (sign-up) and "kn:" (admin editor); the stateless list p
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from domain.formatting import format_date, parse_date
 from domain.localities import Localities, Unit, find_unit, normalise_name
 from domain.tables import Row, TableError, read_table
 from domain.text import fold, fold_plain, parse_int, parse_yes_no
+from handlers.payloads import int_at
 from handlers.registry import ADMINS, ImportResult
 
 SIGNUP = "course_signup"
@@ -442,7 +444,8 @@ async def accept_file(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome
     if answer.kind != Kind.DOCUMENT:
         return Retry(ctx._("Please send the file as a document (📎)."))
     try:
-        rows = read_table(answer.payload.get("data", b""), answer.payload.get("file_name", ""))
+        rows = await asyncio.to_thread(  # a big sheet must not stall everyone else
+            read_table, answer.payload.get("data", b""), answer.payload.get("file_name", ""))
     except TableError as error:
         return Retry(ctx._(error.message, **error.values))
     taken = {c.code.upper() for c in await repo.courses(ctx.session)}
@@ -567,7 +570,7 @@ def accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Opens one field, then comes back to the review."""
     choice = answer.choice or ""
     if choice.startswith("kn:pickpage:"):
-        data["pick_page"] = int(choice.rsplit(":", 1)[1])
+        data["pick_page"] = int_at(choice, 2)
         return Next("pick")
     key = choice.removeprefix("kn:edit:")
     if key not in _BY_KEY or not _BY_KEY[key].in_dialog:

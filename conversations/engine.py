@@ -258,6 +258,10 @@ class Stepper:
         if dialog is None or step is None:
             self.clear(ctx)
             return []
+        if ctx.user.role not in dialog.roles:  # the role changed since the dialog started
+            self.clear(ctx)
+            note = ctx._("You no longer have access to this. Here is the menu.")
+            return [self.menu(ctx, note)]
         if event.choice == BACK:
             return await self.back(ctx)
         if event.kind not in step.accepts:

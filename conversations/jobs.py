@@ -17,6 +17,7 @@ Profile (`SEEKER`): trade → ward → availability → phone → consent and sa
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from datetime import date
@@ -256,7 +257,7 @@ async def _import_file(ctx: Ctx, answer: Answer) -> Outcome:
     if not raw:
         return Retry(ctx._("I could not read that file (at most 5 MB). Please send it again."))
     try:
-        rows = read_table(bytes(raw), name)
+        rows = await asyncio.to_thread(read_table, bytes(raw), name)  # off the event loop
     except TableError as exc:
         return Retry(ctx._(exc.message, **exc.values))
     result = await import_notices(ctx.session, rows, ctx.translator,

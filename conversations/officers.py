@@ -21,6 +21,8 @@ flowchart LR
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,10 +35,12 @@ from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Kind, Reply
 from db import officers as repo
+from db.users import admin_by_invite
 from domain.formatting import format_date, parse_date
 from domain.localities import Localities, find_unit
 from domain.tables import Row, TableError, read_table
 from domain.text import fold, fold_plain, parse_int, parse_phone
+from handlers.payloads import as_id, as_int
 
 OFFICER_ROLES = frozenset({"officer", "admin"})
 PAGE_SIZE = 8
@@ -349,7 +353,7 @@ def ask_hh_year(ctx: Ctx, data: dict[str, Any]) -> Reply:
 def accept_hh_year(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Takes a year from 2000 to this year."""
     raw = _choice_key(answer, "oh:y:") or answer.text
-    year = int(raw) if raw.strip().isdigit() else None
+    year = as_int(raw)
     if year is None or not 2000 <= year <= ctx.local_now.year:
         return Retry(ctx._("Please type a year, e.g. {year}.", year=ctx.local_now.year))
     data["category_year"] = year
@@ -398,6 +402,10 @@ async def accept_hh_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> O
         return Next("edit")
     if answer.choice != "oh:ok":
         return Retry(ctx._("Press \"Save\", or \"Change\" to correct something."))
+    wards = await scope(ctx)  # now, not when the dialog started: wards can be taken away
+    if wards is not None and data["ward"] not in wards:
+        return Done([Reply(ctx._("You are no longer an officer of this ward. Nothing was "
+                                 "saved."))], menu=True)
     if await repo.household_by_code(ctx.session, data["ward"], data["code"]) is not None:
         return Retry(ctx._("The code {code} is already on this ward's list. Type another one.",
                            code=data["code"]))
@@ -497,8 +505,8 @@ async def accept_visit_household(ctx: Ctx, data: dict[str, Any], answer: Answer)
     """Takes a pressed household, or searches the typed text within the user's wards."""
     picked = _choice_key(answer, "ov:h:")
     wards = await scope(ctx)
-    if picked is not None and picked.isdigit():
-        household = await repo.get_household(ctx.session, int(picked), wards)
+    if picked is not None and as_id(picked):
+        household = await repo.get_household(ctx.session, as_id(picked) or 0, wards)
         if household is None:
             return Retry(ctx._("I cannot find that household in your wards."))
         data.pop("matches", None)
@@ -621,9 +629,9 @@ def accept_visit_follow_up(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Ou
     """Takes a future date, or none."""
     today = ctx.local_now.date()
     days = _choice_key(answer, "ov:f:")
-    if days is not None and days.isdigit():
-        later = today + timedelta(days=int(days))
-        data["follow_up_on"] = later.isoformat() if int(days) else None
+    if days is not None and as_int(days, maximum=3660) is not None:
+        later = today + timedelta(days=as_int(days) or 0)
+        data["follow_up_on"] = later.isoformat() if as_int(days) else None
         return Next("confirm")
     day = parse_date(answer.text, today)
     if day is None or day <= today:
@@ -829,8 +837,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cell(row: Row, field: str) -> str:
-    return next((row.cells[key] for key in COLUMNS[field] if row.cells.get(key)), "").strip()
+def _cell(row: Row, field: str, present: dict[str, tuple[str, ...]] | None = None) -> str:
+    """The row's value for `field` (the first of its column names with a value); `present`:
+    the column names this sheet has, found once per sheet rather than once per row."""
+    keys = COLUMNS[field] if present is None else present[field]
+    return next((row.cells[key] for key in keys if row.cells.get(key)), "").strip()
+
+
+def _present_columns(rows: Sequence[Row]) -> dict[str, tuple[str, ...]]:
+    seen = set().union(*(row.cells for row in rows[:1])) if rows else set()
+    return {field: tuple(k for k in keys if k in seen) or keys for field, keys in COLUMNS.items()}
 
 
 def validate_rows(
@@ -842,33 +858,41 @@ def validate_rows(
     values: list[dict[str, Any]] = []
     errors: list[tuple[int, str]] = []
     seen: set[tuple[str, str]] = set()
+    ward_of: dict[str, str | None] = {}
+    present = _present_columns(rows)
+    category_of = functools.lru_cache(maxsize=256)(parse_category)  # a handful of values
+    count_of = functools.lru_cache(maxsize=256)(parse_int)
     for row in rows:
         reasons: list[str] = []
-        ward_text = _cell(row, "ward")
-        ward = match_ward(loc, ward_text) if ward_text else (wards[0] if len(wards) == 1 else None)
+        cells = {field: _cell(row, field, present) for field in COLUMNS}
+        ward_text = cells["ward"]
+        if ward_text not in ward_of:  # a sheet names a few wards many times: look each up once
+            ward_of[ward_text] = match_ward(loc, ward_text) if ward_text else (
+                wards[0] if len(wards) == 1 else None)
+        ward = ward_of[ward_text]
         if ward is None:
             reasons.append(_("unknown ward \"{ward}\"").format(ward=ward_text))
         elif ward not in wards:
             reasons.append(_("you are not an officer of {ward}").format(ward=ward))
-        code = clean_code(_cell(row, "code"))
+        code = clean_code(cells["code"])
         if code is None:
             reasons.append(_("missing or invalid household code"))
-        name = " ".join(_cell(row, "head_name").split())
+        name = " ".join(cells["head_name"].split())
         if not 2 <= len(name) <= 128:
             reasons.append(_("missing head of household's name"))
-        phone_text = _cell(row, "phone")
+        phone_text = cells["phone"]
         phone = parse_phone(phone_text) if phone_text else None
-        if phone_text and phone is None:
-            reasons.append(_("\"{phone}\" is not a mobile number").format(phone=phone_text))
-        members = parse_int(_cell(row, "members"))
+        if phone_text and phone is None:  # the number itself is not repeated: personal data
+            reasons.append(_("the phone number is not a mobile number"))
+        members = count_of(cells["members"])
         if members is None or not 1 <= members <= MAX_MEMBERS:
             reasons.append(_("number of people must be 1 to {most}").format(most=MAX_MEMBERS))
-        category = parse_category(_cell(row, "category"))
+        category = category_of(cells["category"])
         if category is None:
             reasons.append(_("unknown list \"{value}\" (nghèo, cận nghèo, mới thoát nghèo, "
-                             "khác)").format(value=_cell(row, "category")))
-        year_text = _cell(row, "category_year")
-        row_year = int(year_text) if year_text.isdigit() else (None if year_text else year)
+                             "khác)").format(value=cells["category"]))
+        year_text = cells["category_year"]
+        row_year = as_int(year_text) if year_text else year
         if row_year is None or not 2000 <= row_year <= year:
             reasons.append(_("invalid year \"{value}\"").format(value=year_text))
         if ward and code and (ward, code) in seen:
@@ -880,9 +904,9 @@ def validate_rows(
         seen.add((ward, code))
         values.append({
             "ward": ward, "code": code, "head_name": name,
-            "address": " ".join(_cell(row, "address").split())[:256], "phone": phone,
+            "address": " ".join(cells["address"].split())[:256], "phone": phone,
             "members": members, "category": category, "category_year": row_year,
-            "notes": _cell(row, "notes")[:2000] or None,
+            "notes": cells["notes"][:2000] or None,
         })
     return values, errors
 
@@ -913,7 +937,8 @@ async def accept_import_file(ctx: Ctx, data: dict[str, Any], answer: Answer) -> 
     if answer.kind != Kind.DOCUMENT or not answer.payload.get("data"):
         return Retry(ctx._("Please send the list as a file (.csv or .xlsx)."))
     try:
-        rows = read_table(answer.payload["data"], answer.payload.get("file_name") or "")
+        rows = await asyncio.to_thread(  # a big sheet must not stall everyone else
+            read_table, answer.payload["data"], answer.payload.get("file_name") or "")
     except TableError as exc:
         return Retry(ctx._(exc.message, **exc.values))
     count, errors = await import_rows(
@@ -969,7 +994,11 @@ async def accept_revoke(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
     if answer.choice != "or:ok":
         return Retry(ctx._("Press \"Revoke\", or Cancel to keep the officer."))
     officer = await repo.user_by_id(ctx.session, data["officer_id"])
-    if officer is None or officer.role != "officer":
+    if officer is not None and officer.role == "admin" and not await admin_by_invite(
+            ctx.session, officer):
+        return Done([Reply(ctx._("This admin is set in ADMIN_IDS: remove them there and "
+                                 "restart the bot."))], menu=True)
+    if officer is None or officer.role not in ("officer", "admin") or officer.id == ctx.user.id:
         return Done([Reply(ctx._("That person is no longer an officer."))], menu=True)
     await repo.revoke_officer(ctx.session, officer, ctx.user, ctx.now)
     return Done([Reply(ctx._("Officer #{id} revoked.", id=officer.id))], menu=True)

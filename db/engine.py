@@ -64,6 +64,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # deleted rows are overwritten, not just unlinked: /xoadulieu must leave nothing in the file
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -100,6 +100,10 @@ class ProcessedUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+    # The web chat retries a message whose answer it did not get (e.g. the server stopped
+    # between saving and answering): the answer is kept, for its sender only, for a while.
+    sender: Mapped[str | None] = mapped_column(String(128), index=True)
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class Consent(Base):
@@ -118,7 +122,10 @@ class AuditLog(Base):
     """Who did what, when, with the record before and after. Officer and admin actions."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_entity", "entity", "entity_id"),
+        Index("ix_audit_log_action_at", "action", "at"),  # counting wrong invite codes
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     actor_user_id: Mapped[int | None] = mapped_column(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -89,6 +89,39 @@ async def prune_deliveries(session: AsyncSession, older_than: datetime) -> int:
     return result.rowcount or 0
 
 
+async def keep_replies(
+    session: AsyncSession, channel: str, update_id: str, sender: str, replies: list[Any]
+) -> None:
+    """Keep the answer to a delivery, so a retry by the same sender gets it again."""
+    await session.execute(
+        update(ProcessedUpdate)
+        .where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id)
+        .values(sender=sender, replies=replies)
+    )
+
+
+async def kept_replies(
+    session: AsyncSession, channel: str, update_id: str, sender: str
+) -> list[Any]:
+    """The answer kept for a delivery, for its own sender only ([] when none was kept)."""
+    found = await session.scalar(
+        select(ProcessedUpdate.replies).where(
+            ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == update_id,
+            ProcessedUpdate.sender == sender,
+        )
+    )
+    return list(found or [])
+
+
+async def forget_replies(session: AsyncSession, older_than: datetime) -> None:
+    """Kept answers may hold what a person told the bot: they are kept for an hour only."""
+    await session.execute(
+        update(ProcessedUpdate)
+        .where(ProcessedUpdate.processed_at < older_than, ProcessedUpdate.replies.is_not(None))
+        .values(sender=None, replies=None)
+    )
+
+
 async def grant_consent(session: AsyncSession, user: User, purpose: str, now: datetime) -> None:
     """Record consent to `purpose` (once; granting again keeps the first time)."""
     current = await active_consent(session, user, purpose)
@@ -143,3 +176,101 @@ async def delete_user(session: AsyncSession, user: User) -> None:
 
 def stale(state: DialogState, now: datetime, minutes: int) -> bool:
     return now - state.updated_at > timedelta(minutes=minutes)
+
+
+# --- admins from ADMIN_IDS ---------------------------------------------------------------------
+
+CONFIGURED = "admin.configured"
+
+
+async def admin_by_invite(session: AsyncSession, user: User) -> bool:
+    """Whether the person's admin role was granted in the app (an invite), not by ADMIN_IDS:
+    the latest audit row that made them an admin tells."""
+    rows = await session.execute(
+        select(AuditLog.action, AuditLog.after)
+        .where(AuditLog.entity == "user", AuditLog.entity_id == str(user.id))
+        .order_by(AuditLog.id.desc())
+    )
+    for action, after in rows:
+        if action == CONFIGURED:
+            return False
+        if isinstance(after, dict) and after.get("role") == "admin":
+            return True
+    return False
+
+
+async def sync_configured_admin(
+    session: AsyncSession, user: User, configured: bool, now: datetime
+) -> bool:
+    """ADMIN_IDS is the source of truth for configured admins: promote a listed person, demote
+    one no longer listed (unless made admin in the app), both audited. True when changed."""
+    if configured and user.role != "admin":
+        before, user.role = user.role, "admin"
+        await audit(session, None, CONFIGURED, "user", user.id, now,
+                    before={"role": before}, after={"role": "admin"})
+        return True
+    if configured or user.role != "admin" or await admin_by_invite(session, user):
+        return False
+    from db.officers import OfficerWard  # db.officers builds on this module
+
+    has_wards = await session.scalar(
+        select(OfficerWard.user_id).where(OfficerWard.user_id == user.id).limit(1))
+    user.role = "officer" if has_wards else "citizen"
+    await audit(session, None, "admin.demote", "user", user.id, now,
+                before={"role": "admin"}, after={"role": user.role, "reason": "not in ADMIN_IDS"})
+    return True
+
+
+async def sync_configured_admins(
+    session: AsyncSession, admins: frozenset[tuple[str, str]], now: datetime
+) -> int:
+    """At start-up: every stored admin checked against ADMIN_IDS; returns how many changed."""
+    stored = (await session.execute(select(User).where(User.role == "admin"))).scalars()
+    changed = 0
+    for user in list(stored):
+        changed += await sync_configured_admin(
+            session, user, (user.channel, user.external_id) in admins, now)
+    for channel, external_id in admins:
+        user = await session.scalar(select(User).where(
+            User.channel == channel, User.external_id == external_id))
+        if user is not None and user.role != "admin":
+            changed += await sync_configured_admin(session, user, True, now)
+    return changed
+
+
+# --- what else a person leaves behind (for /xoadulieu) ----------------------------------------
+
+
+async def delete_traces(session: AsyncSession, user: User) -> int:
+    """Messages waiting for or sent to the person (outbox, delivery records, the web inbox),
+    kept answers and delivery ids that name their chat, and audit rows about them or written
+    by them about themselves. Audit rows of their work on the ward's records stay (the actor
+    link is cleared when the user row goes). Returns how many rows went."""
+    from db.models import OutboxMessage, WebInboxMessage
+
+    removed = 0
+    statements = [
+        delete(OutboxMessage).where(
+            (OutboxMessage.user_id == user.id)
+            | ((OutboxMessage.channel == user.channel) & (OutboxMessage.chat_id == user.chat_id))),
+        delete(ProcessedUpdate).where(ProcessedUpdate.channel == user.channel,
+                                      ProcessedUpdate.sender == user.external_id),
+        delete(AuditLog).where(
+            ((AuditLog.entity == "user") & (AuditLog.entity_id == str(user.id)))
+            | ((AuditLog.actor_user_id == user.id) & AuditLog.entity.in_(OWN_RECORDS))),
+    ]
+    if user.channel == "web":  # the browser's id is in its delivery ids and its inbox
+        statements += [
+            delete(WebInboxMessage).where(WebInboxMessage.chat_id == user.chat_id),
+            delete(ProcessedUpdate).where(ProcessedUpdate.channel == "web",
+                                          ProcessedUpdate.update_id.startswith(
+                                              f"{user.external_id}/", autoescape=True)),
+        ]
+    for statement in statements:
+        removed += (await session.execute(statement)).rowcount or 0
+    return removed
+
+
+# audit entities that are the person's own records (not the ward's): their rows go with them
+# (wrong invite codes stay: they hold no personal data, and they keep the guessing limits)
+OWN_RECORDS = ("course_registration", "subscription", "job_seeker", "consent")

@@ -73,6 +73,9 @@ _NUMERIC_DATE = re.compile(
 )
 
 
+MAX_DATE_CHARS = 40
+
+
 def parse_date(s: str, today: date) -> date | None:
     """Read "27/11/2026", "7/1/2026", "27-11-2026", "27.11.26", "27/11", "hôm nay", "ngày mai".
 
@@ -80,6 +83,8 @@ def parse_date(s: str, today: date) -> date | None:
     the caller checks whether a past date makes sense). A two-digit year is 20yy. "ngày kia" /
     "ngày mốt" is the day after tomorrow, "hôm qua" yesterday. Impossible dates are None.
     """
+    if len(s) > MAX_DATE_CHARS:  # "thứ hai, ngày 27/11/2026" is the longest anyone types
+        return None
     text = fold(s).rstrip(".!")
     if text in _RELATIVE_DAYS:
         return today + timedelta(days=_RELATIVE_DAYS[text])
@@ -109,6 +114,8 @@ def parse_time(s: str) -> time | None:
     "chiều"/"tối" move hours 1..11 to the afternoon ("2h chiều" = 14:00); "trưa" moves 1..4
     ("1h trưa" = 13:00). Hours 0..23 and minutes 0..59; anything else is None.
     """
+    if len(s) > MAX_DATE_CHARS:
+        return None
     match = _TIME.match(fold(s).rstrip("."))
     if match is None:
         return None

@@ -186,8 +186,13 @@ def normalise_name(text: str) -> str:
     return cleaned
 
 
+MAX_NAME_TEXT = 120
+
+
 def find_unit(localities: Localities, text: str) -> Match | None:
     """The unit named `text`, looked up in the current list first, then in older lists."""
+    if len(text) > MAX_NAME_TEXT:  # "phường Phan Rang - Tháp Chàm cũ" is about 40 characters
+        return None
     ordered = [localities.current] + [u for u in localities.lists if not u.current]
     for unit_list in ordered:
         unit = unit_list.unit(text)

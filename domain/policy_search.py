@@ -251,6 +251,9 @@ def _score(entry: _Entry, question: set[str], weights: Mapping[str, float]) -> f
     return 100 * (_PHRASE_WEIGHT * phrase_coverage + _QUERY_WEIGHT * question_coverage)
 
 
+MAX_QUERY = 300  # characters of a question that are read
+
+
 def search(
     catalogue: Catalogue, query: str, on: date, limit: int = 5
 ) -> list[tuple[Policy, float]]:
@@ -260,6 +263,7 @@ def search(
     categories. Ties go to the higher `priority`.
     """
     index = catalogue.search_index
+    query = query[:MAX_QUERY]  # a question is a line, not a page
     key = (query, on)
     found = index.recent.get(key)
     if found is None:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from domain.i18n import N_
 from domain.text import fold_plain
@@ -42,6 +45,10 @@ class Row:
 
 
 MAX_ROWS = 100_000
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what Telegram lets a bot download
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an .xlsx is a zip: its sheets, unpacked
+MAX_CELL = 2_000  # characters; the longest field (notes) keeps 2,000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def header_key(label: str) -> str:
@@ -50,28 +57,42 @@ def header_key(label: str) -> str:
 
 
 def read_table(data: bytes, file_name: str) -> list[Row]:
-    """Rows of a .csv (UTF-8, with or without BOM; comma or semicolon) or .xlsx file."""
+    """Rows of a .csv (UTF-8, with or without BOM; comma or semicolon) or .xlsx file.
+
+    Read as a stream and refused early: a file over MAX_FILE_BYTES before reading, a sheet
+    over MAX_ROWS rows at the first row too many, a cell over MAX_CELL characters at that
+    cell (the error names its row and column, never its content). NUL and other control
+    characters are dropped from cells (PostgreSQL refuses NUL in text)."""
     name = file_name.lower()
+    if len(data) > MAX_FILE_BYTES:
+        raise TableError(N_("The file is larger than {size} MB."), size=MAX_FILE_BYTES >> 20)
     if name.endswith(".xlsx"):
         raw = _read_xlsx(data)
     elif name.endswith(".csv") or name.endswith(".txt"):
         raw = _read_csv(data)
     else:
         raise TableError(N_("Please send a .csv or .xlsx file."))
-    if not raw:
+    header = next(raw, None)
+    if header is None:
         raise TableError(N_("The file is empty."))
-    keys = [header_key(str(cell or "")) for cell in raw[0]]
+    labels = [str(cell or "")[:MAX_CELL] for cell in header]
+    keys = [header_key(label) for label in labels]
     if not any(keys):
         raise TableError(N_("The first row must hold the column names."))
     rows = []
-    for offset, values in enumerate(raw[1:], start=2):
-        cells = {
-            key: _text(value) for key, value in zip(keys, values, strict=False) if key
-        }
+    for offset, values in enumerate(raw, start=2):
+        cells = {}
+        for index, (key, value) in enumerate(zip(keys, values, strict=False)):
+            text = _text(value)
+            if len(text) > MAX_CELL:
+                raise TableError(N_("Row {row}, column {column}: more than {limit} characters."),
+                                 row=offset, column=labels[index] or index + 1, limit=MAX_CELL)
+            if key:
+                cells[key] = text
         if any(cells.values()):
+            if len(rows) == MAX_ROWS:
+                raise TableError(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
             rows.append(Row(offset, cells))
-    if len(rows) > MAX_ROWS:
-        raise TableError(N_("The file has more than {limit} rows."), limit=MAX_ROWS)
     return rows
 
 
@@ -82,10 +103,13 @@ def _text(value: Any) -> str:
         return str(int(value))
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
-    return str(value).strip()
+    text = str(value)
+    if not (text.isascii() and text.isprintable()):
+        text = _CONTROL.sub("", text)
+    return text.strip()
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -94,37 +118,85 @@ def _read_csv(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    if "\x00" in text:
+        text = text.replace("\x00", "")  # the csv module refuses NUL
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        yield from reader
+    except csv.Error as error:
+        if "field limit" in str(error):  # the csv module's own limit (128 KB a cell)
+            raise TableError(N_("Row {row}: a cell has more than {limit} characters."),
+                             row=reader.line_num, limit=MAX_CELL) from None
+        raise TableError(N_("Row {row}: this line cannot be read as CSV."),
+                         row=reader.line_num) from None
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
+def _read_xlsx(data: bytes) -> Iterator[list[Any]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise TableError(N_("This .xlsx file cannot be read.")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableError(N_("The file is larger than {size} MB."),
+                         size=MAX_UNPACKED_BYTES >> 20)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise TableError(N_("This .xlsx file cannot be read.")) from exc
-    sheet = book.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return rows
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    except TableError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet part
+        raise TableError(N_("This .xlsx file cannot be read.")) from exc
+    finally:
+        book.close()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: Any) -> Any:
+    """A text cell that Excel or LibreOffice would run as a formula ("=HYPERLINK(…)", "+1",
+    "@SUM", a leading tab or CR) gets a leading apostrophe; numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM: Excel on Windows then shows Vietnamese letters correctly."""
+    """UTF-8 with BOM: Excel on Windows then shows Vietnamese letters correctly. Text that
+    would start a formula is made safe (`formula_safe`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerow([formula_safe(v) for v in headers])
+    writer.writerows([("" if v is None else formula_safe(v)) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def write_xlsx(
     headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1"
 ) -> bytes:
+    """Every text cell is stored as text (openpyxl would store "=…" as a formula), and text
+    that would start a formula is marked with Excel's quote prefix, shown as typed."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(list(headers))
+    sheet.append([_text_cell(sheet, v) for v in headers])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_text_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell

@@ -22,6 +22,7 @@ from db import users as users_repo
 from db.models import User
 from domain.formatting import format_datetime
 from handlers.menu import main_menu
+from handlers.payloads import as_id
 from handlers.registry import (
     ADMINS,
     Command,
@@ -128,7 +129,8 @@ async def on_choice(ctx: Ctx, payload: str) -> list[Reply]:
         return [main_menu(ctx, ctx._("This command is only for ward officers and the labour "
                                      "office."))]
     _prefix, action, *rest = payload.split(":") + [""]
-    broadcast = await repo.get(ctx.session, int(rest[0])) if rest[0].isdigit() else None
+    broadcast_id = as_id(rest[0])
+    broadcast = await repo.get(ctx.session, broadcast_id) if broadcast_id else None
     if action == "keep" or broadcast is None or broadcast.status not in ("scheduled",
                                                                          "running"):
         return [main_menu(ctx, ctx._("Nothing was cancelled."))]

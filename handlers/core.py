@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import pick_locale
@@ -26,8 +27,11 @@ from conversations.context import Ctx
 from conversations.engine import BACK, CANCEL, NAVIGATION, RESTART, RESUME, Step, Stepper
 from conversations.messages import Incoming, Kind, Reply
 from db import users as repo
+from db.outbox import payload_to_reply, reply_to_payload
+from domain.i18n import N_
 from domain.text import fold, fold_plain, is_back, match_choice
-from handlers import menu
+from handlers import menu, payloads
+from handlers.flood import SEARCH_COST, TokenBuckets, Verdict, cost_of
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
@@ -37,7 +41,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("giamngheo.core")
 
-MAX_PAYLOAD_BYTES = 64
+MAX_PAYLOAD_BYTES = payloads.MAX_BYTES
+MAX_FREE_TEXT = 300
+MAX_LABEL_TEXT = 200  # longer than any button label
+REPLAYED_CHANNELS = frozenset({"web"})  # clients that retry a message and need its answer
+FLOOD_NOTICE = N_("You are sending messages very fast. Please wait a minute, then try again.")
 # Commands that keep the question active: help explains it, cancel ends it. Any other command
 # pauses the dialog, so what the person types next goes to the router.
 KEEP_DIALOG_ACTIVE = frozenset({"trogiup", "huy"})
@@ -84,16 +92,32 @@ class Core:
         self.catalogs = catalogs
         self.stepper = Stepper(registry.dialogs, menu.main_menu, menu.resume_offer)
         self._locks = KeyedLocks()
+        self._repeats: dict[tuple[str, str], list[Reply]] = {}  # under the person's lock
+        self.flood = TokenBuckets(settings.flood_burst, settings.flood_per_minute)
 
     async def handle(self, event: Incoming) -> list[Reply]:
+        try:
+            event = payloads.clean_event(event)
+            verdict = self.flood.admit((event.channel, event.user_id), cost_of(event))
+        except Exception as exc:  # noqa: BLE001 - nothing raises out of the core, ever
+            _log_failure(event, exc)
+            return await self._apology(event)
+        if verdict is not Verdict.PASS:
+            return self._flood_notice(event) if verdict is Verdict.NOTICE else []
         async with self._locks.hold((event.channel, event.user_id)):
             try:
                 replies = await self._process(event)
+                _check_payloads(replies)
             except Exception as exc:  # noqa: BLE001 - the user must always get an answer
                 _log_failure(event, exc)
                 return await self._apology(event)
-        _check_payloads(replies)
         return replies
+
+    def _flood_notice(self, event: Incoming) -> list[Reply]:
+        """Once per flood: a short notice (no database work); later events are dropped."""
+        log.info("flood: events dropped until calm channel=%s", event.channel)
+        locale = pick_locale(None, event.language, self.settings.locale, set(self.catalogs))
+        return [Reply(self.catalogs[locale].gettext(FLOOD_NOTICE))]
 
     async def _role_changed(self, event: Incoming, role: str) -> None:
         """After a committed role change (e.g. /canbo CODE), show that role's commands in the
@@ -126,10 +150,12 @@ class Core:
             if event.update_id and not await repo.first_delivery(
                 session, event.channel, event.update_id, now
             ):
+                self._repeats[(event.channel, event.user_id)] = await self._kept_replies(
+                    session, event)
                 yield None
                 return
-            if admin and user.role != "admin":
-                user.role = "admin"
+            if admin != (user.role == "admin"):  # ADMIN_IDS changed, or an invited admin
+                await repo.sync_configured_admin(session, user, admin, now)
             if user.blocked_at is not None:  # they wrote again, so they unblocked the bot
                 user.blocked_at = None
             if user.chat_id != event.chat_id:
@@ -137,6 +163,40 @@ class Core:
             if state is None:
                 state = await repo.load_state(session, user, now)
             yield self._ctx(session, user, state, event, now)
+
+    async def _checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database file and empty it (secure_delete is on, so the
+        deleted rows are overwritten there)."""
+        async with self.sessions() as session:
+            if session.bind.dialect.name != "sqlite":
+                return
+            try:  # outside any transaction (SQLite refuses to checkpoint inside one)
+                connection = await session.connection()
+                raw = await connection.get_raw_connection()
+                if raw.driver_connection.in_transaction:  # BEGIN may be sent lazily
+                    await raw.driver_connection.execute("COMMIT")
+                await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except Exception as exc:  # noqa: BLE001 - the deletion itself is committed
+                log.warning("checkpoint after a deletion failed error=%s", type(exc).__name__)
+
+    async def _kept_replies(self, session: AsyncSession, event: Incoming) -> list[Reply]:
+        if event.channel not in REPLAYED_CHANNELS or not event.update_id:
+            return []
+        kept = await repo.kept_replies(session, event.channel, event.update_id, event.user_id)
+        return [payload_to_reply(item) for item in kept]
+
+    def _repeat_replies(self, event: Incoming) -> list[Reply]:
+        return self._repeats.pop((event.channel, event.user_id), [])
+
+    async def _keep_replies(self, ctx: Ctx, replies: list[Reply]) -> None:
+        """Where the client retries a message it got no answer to (the web chat), keep the
+        answer with the delivery, in the same transaction, so the retry gets it."""
+        event = ctx.event
+        if event.channel in REPLAYED_CHANNELS and event.update_id and replies:
+            # without images and files: the retry gets their captions (they are large)
+            kept = [reply_to_payload(Reply(r.text, r.choices)) for r in replies]
+            await repo.keep_replies(ctx.session, event.channel, event.update_id, event.user_id,
+                                    kept)
 
     def _ctx(self, session, user, state, event, now) -> Ctx:  # type: ignore[no-untyped-def]
         locale = pick_locale(user.locale, event.language, self.settings.locale, set(self.catalogs))
@@ -159,10 +219,14 @@ class Core:
         async with self.context(event) as ctx:
             if ctx is None:
                 log.info("repeated delivery dropped channel=%s", event.channel)
-                return []
+                return self._repeat_replies(event)
             before = (ctx.state.dialog, ctx.state.step, ctx.state.offered)
             role = ctx.user.role
             replies = await self._route(ctx, _as_command(event))
+            if ctx.user in ctx.session.deleted or sa_inspect(ctx.user).deleted:  # /xoadulieu
+                after_commit.append(self._checkpoint)
+            else:
+                await self._keep_replies(ctx, replies)
             if ctx.user.role != role:
                 new_role = ctx.user.role
                 after_commit.append(lambda: self._role_changed(event, new_role))
@@ -179,6 +243,8 @@ class Core:
 
     async def _route(self, ctx: Ctx, event: Incoming) -> list[Reply]:
         step = self.stepper.current_step(ctx)
+        if event.choice is not None and not payloads.well_formed(event.choice):
+            return await self._stale_button(ctx, step)  # forged or from an old version
         if event.kind == Kind.TEXT:
             event = _interpret_text(ctx, event)
             ctx.event = event
@@ -243,8 +309,8 @@ class Core:
         payload = event.choice or ""
         if payload == CANCEL:
             return menu.cancelled(ctx)
-        if payload == RESUME:
-            return await self.stepper.resume(ctx)
+        if payload == RESUME:  # "Continue": the dialog may have ended meanwhile (another tab)
+            return await self.stepper.resume(ctx) or await self._stale_button(ctx, None)
         if payload == RESTART and ctx.state.dialog:
             return await self.stepper.start(ctx, ctx.state.dialog, fresh=True)
         if payload.startswith("menu:"):
@@ -258,13 +324,22 @@ class Core:
         note = ctx._("That button is no longer in use. Here is the menu.")
         return [menu.main_menu(ctx, note)]
 
+    async def _stale_button(self, ctx: Ctx, step: object) -> list[Reply]:
+        if step is None:
+            note = ctx._("That button is no longer in use. Here is the menu.")
+            return [menu.main_menu(ctx, note)]
+        note = ctx._("That button is no longer in use. Please answer the question below.")
+        return await self.stepper.ask(ctx, [Reply(note)])
+
     async def _free_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        text = text[:MAX_FREE_TEXT]  # a question or a name, not a page: bounded work per route
         best, best_score = None, 0.0
         for route in self.registry.text_routes:
             score = await route.match(ctx, text)
             if score > best_score:
                 best, best_score = route, score
         if best is not None:
+            self.flood.charge((ctx.event.channel, ctx.event.user_id), SEARCH_COST - 1)
             return await best.action(ctx, text)
         return [menu.main_menu(ctx, menu.not_understood(ctx))]
 
@@ -314,6 +389,8 @@ def _interpret_text(ctx: Ctx, event: Incoming) -> Incoming:
         return event
     own = [(label, payload) for label, payload in offered if payload not in NAVIGATION]
     if not own:  # only Back/Cancel shown: a typed answer ("Nguyễn Quang Huy") is not "Hủy"
+        if len(text) > MAX_LABEL_TEXT:
+            return event
         typed = fold_plain(text)
         payload = next((p for label, p in offered if fold_plain(label) == typed), None)
         return event if payload is None else _with_choice(event, payload)
@@ -375,7 +452,7 @@ def _remember_offered(ctx: Ctx, replies: list[Reply]) -> None:
 def _check_payloads(replies: list[Reply]) -> None:
     for reply in replies:
         for choice in reply.choices:
-            if len(choice.payload.encode()) > MAX_PAYLOAD_BYTES or not choice.payload.isascii():
+            if not payloads.well_formed(choice.payload):  # it would come back as stale
                 raise ValueError(f"choice payload over {MAX_PAYLOAD_BYTES} bytes or not ASCII")
 
 

@@ -24,6 +24,7 @@ next one that day.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import date, time, timedelta
@@ -420,10 +421,11 @@ async def export_reply(ctx: Ctx, fmt: str, course_id: int | None) -> list[Reply]
     headers, rows = await registration_table(ctx.session, ctx.translator,
                                               ctx.settings.timezone, course_id)
     if fmt == "xlsx":
-        document = Document(write_xlsx(headers, rows, "dang-ky"), "dang-ky-khoa-hoc.xlsx",
-                            XLSX_MIME)
+        document = Document(await asyncio.to_thread(write_xlsx, headers, rows, "dang-ky"),
+                            "dang-ky-khoa-hoc.xlsx", XLSX_MIME)
     else:
-        document = Document(write_csv(headers, rows), "dang-ky-khoa-hoc.csv", CSV_MIME)
+        document = Document(await asyncio.to_thread(write_csv, headers, rows),
+                            "dang-ky-khoa-hoc.csv", CSV_MIME)
     text = ctx.ngettext("{n} sign-up exported.", "{n} sign-ups exported.", len(rows))
     return [Reply(text, document=document)]
 

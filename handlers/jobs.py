@@ -9,6 +9,7 @@ List buttons: `job:l:<page>:<ward index|->:<trade|->`, `job:s:<id>:<page>:<ward>
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from domain.formatting import format_date, format_datetime
 from domain.localities import find_unit
 from domain.tables import Row, write_xlsx
 from handlers.menu import main_menu
+from handlers.payloads import as_id, as_int, index_in
 from handlers.registry import (
     ADMINS,
     Command,
@@ -50,7 +52,8 @@ SEEKER_HEADERS = (N_("Trade"), N_("Ward"), N_("Availability"), N_("Phone"), N_("
 
 def _filters(ctx: Ctx, ward_key: str, trade: str) -> tuple[str | None, str | None]:
     names = ward_names(ctx)
-    ward = names[int(ward_key)] if ward_key.isdigit() and int(ward_key) < len(names) else None
+    index = index_in(ward_key, names)
+    ward = names[index] if index is not None else None
     return ward, trade if trade in dialogs.TRADES else None
 
 
@@ -90,7 +93,8 @@ async def list_page(ctx: Ctx, page: int = 1, ward_key: str = "-", trade: str = "
 
 
 async def _show(ctx: Ctx, args: list[str]) -> list[Reply]:
-    job = await repo.notice(ctx.session, int(args[0])) if args and args[0].isdigit() else None
+    job_id = as_id(args[0]) if args else None
+    job = await repo.notice(ctx.session, job_id) if job_id else None
     back = f"{PREFIX}:l:{':'.join(args[1:4])}" if len(args) >= 4 else f"{PREFIX}:l:1:-:-"
     if job is None or job.deadline < ctx.local_now.date():
         return [await list_page(ctx)]
@@ -104,7 +108,7 @@ async def on_choice(ctx: Ctx, payload: str) -> list[Reply]:
     """Routes `job:…` buttons, pressed or typed, from anywhere."""
     action, *args = payload.split(":")[1:] or ["l"]
     if action == "l":
-        page = int(args[0]) if args and args[0].isdigit() else 1
+        page = (as_int(args[0]) if args else None) or 1
         return [await list_page(ctx, page, *(args[1:3] + ["-", "-"])[:2])]
     if action == "s":
         return await _show(ctx, args)
@@ -169,7 +173,7 @@ async def _export_seekers(ctx: Ctx, _args: str = "") -> list[Reply]:
     """/xuattimviec: the job-seeker profiles as an XLSX file."""
     headers, rows = seeker_rows(ctx.translator, await repo.seekers(ctx.session),
                                 ctx.settings.timezone)
-    data = write_xlsx(headers, rows, "timviec")
+    data = await asyncio.to_thread(write_xlsx, headers, rows, "timviec")
     text = ctx.ngettext("{n} job-seeker profile.", "{n} job-seeker profiles.", len(rows))
     return [Reply(text, document=Document(data, "timviec.xlsx", XLSX))]
 

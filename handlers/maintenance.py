@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 KEEP_DELIVERIES = timedelta(days=7)
 KEEP_WEB_INBOX = timedelta(days=30)
+KEEP_REPLIES = timedelta(hours=1)  # a web chat retry comes within seconds
 
 
 async def prune_deliveries(core: Core) -> None:
     async with core.sessions() as session, session.begin():
         await repo.prune_deliveries(session, core.services.clock() - KEEP_DELIVERIES)
+        await repo.forget_replies(session, core.services.clock() - KEEP_REPLIES)
         # a browser that never came back: its waiting messages are dropped after a month
         await session.execute(delete(WebInboxMessage).where(
             WebInboxMessage.created_at < core.services.clock() - KEEP_WEB_INBOX))

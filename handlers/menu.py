@@ -12,6 +12,7 @@ from bot.i18n import N_
 from conversations import paging
 from conversations.engine import CANCEL, RESTART, RESUME
 from conversations.messages import Choice, Reply
+from handlers.payloads import as_int
 from handlers.registry import Command, Registry
 
 if TYPE_CHECKING:
@@ -69,8 +70,9 @@ def not_understood(ctx: Ctx) -> str:
 
 
 async def open_item(ctx: Ctx, item_id: str) -> list[Reply]:
-    if item_id.startswith("page:") and item_id[5:].isdigit():
-        return [main_menu(ctx, page=int(item_id[5:]))]
+    page = as_int(item_id.removeprefix("page:")) if item_id.startswith("page:") else None
+    if page is not None:
+        return [main_menu(ctx, page=page)]
     item = ctx.registry.menu.get(item_id)
     if item is None or ctx.user.role not in item.roles:
         return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]

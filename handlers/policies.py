@@ -21,6 +21,7 @@ self-assessment result, an old message, after a restart) and a typed number pick
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import unicodedata
@@ -405,7 +406,8 @@ async def _start_assessment(ctx: Ctx, _args: list[str]) -> list[Reply]:
 
 async def search_replies(ctx: Ctx, query: str) -> list[Reply]:
     """The policies matching a question, best first; none: say so and offer the categories."""
-    found = search(_catalogue(ctx), query, _today(ctx), limit=SEARCH_LIMIT)
+    # searching is pure CPU (~10 ms): in a thread, so a flood of questions cannot hold the loop
+    found = await asyncio.to_thread(search, _catalogue(ctx), query, _today(ctx), SEARCH_LIMIT)
     if not found:
         note = ctx._(
             "I found no policy for \"{query}\". Try other words (for example: vay vốn, bảo "
@@ -464,7 +466,7 @@ async def match_question(ctx: Ctx, text: str) -> float:
     if personal_question(text) is not None:
         return PERSONAL_SCORE
     catalogue = _catalogue(ctx)
-    found = search(catalogue, text, _today(ctx), limit=1)
+    found = await asyncio.to_thread(search, catalogue, text, _today(ctx), 1)
     if found:
         return found[0][1]
     return FALLBACK_SCORE if read_question(text, catalogue.search_index) else 0.0

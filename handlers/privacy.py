@@ -90,9 +90,12 @@ async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
             counts.append(f"{ctx._(section.name)}: {removed}")
     when = format_datetime(ctx.now, ctx.settings.timezone)
     receipt = ctx._("Deleted at {when}. What was removed:", when=when)
+    kept = ctx._("What stays: a household on a ward's list that a ward officer entered is the "
+                 "ward's own record for the yearly poverty review, not your account, so it is "
+                 "kept. To correct it, ask your ward office.")
     bye = ctx._("If you write again, I will start fresh. Thank you!")
     # forget_history: the web chat clears the transcript on screen and in the browser too
-    return Done([Reply("\n".join([receipt, *counts, bye]), forget_history=True)])
+    return Done([Reply("\n".join([receipt, *counts, kept, bye]), forget_history=True)])
 
 
 ERASE = Dialog(
@@ -123,6 +126,15 @@ def register(registry: Registry) -> None:
 
 def register_account_section(registry: Registry) -> None:
     """Registered last by the composition root: deleting the account must come after the rest."""
+    registry.personal_data.append(PersonalData(N_("messages and records"), _no_lines, _traces))
     registry.personal_data.append(
         PersonalData(N_("account"), _account_lines, _delete_account)
     )
+
+
+async def _no_lines(_ctx: Ctx) -> list[str]:
+    return []  # shown by the sections they belong to
+
+
+async def _traces(ctx: Ctx) -> int:
+    return await repo.delete_traces(ctx.session, ctx.user)

@@ -125,6 +125,7 @@ ENTRIES: dict[str, Entry] = {
     "off_category": Entry("officer", ("press:off:cat:{household}",)),
     "off_import": Entry("officer", ("/nhapho",), needs=Kind.DOCUMENT),
     "off_revoke": Entry("admin", ("press:off:rv:{officer}",)),
+    "set_targets": Entry("admin", ("/chitieu",)),
 }
 
 RENDERINGS = {"numbered": "zalo", "buttons": "telegram"}

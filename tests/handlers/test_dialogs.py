@@ -213,7 +213,10 @@ async def test_a_repeated_delivery_is_processed_once(demo: Chat) -> None:
     first = await demo.deliver(event)
     second = await demo.deliver(event)
     assert "How many people live with you, An?" in first[-1].text
-    assert second == []
+    assert second == first  # the web chat's retry gets the kept answer, not a second run
+    telegram = Incoming("telegram", "77", "77", Kind.TEXT, "/demo", update_id="same-2")
+    assert (await demo.deliver(telegram))
+    assert await demo.deliver(telegram) == []  # Telegram does not wait for an answer
 
 
 async def test_one_users_events_are_handled_strictly_in_order(demo: Chat, app) -> None:  # type: ignore[no-untyped-def]
@@ -318,7 +321,7 @@ async def test_a_listed_choice_is_chosen_by_its_number_at_a_question_that_takes_
     for typed in ("/themho", "HGD001", "Nguyễn Văn Bình", "12 Lê Lợi"):
         await officer.send(typed)
     assert "Không có số" in officer.labels
-    assert "gõ 1 để chọn" in officer.replies[-1].typed_hint  # the footer says what 1 means
+    assert "số 1 để chọn" in (officer.replies[-1].typed_hint or "")  # the footer says what 1 means
     await officer.send("1")  # shown next to "Không có số"
     assert "Hộ có bao nhiêu người" in officer.text
     await officer.send("1")  # a household of one: the number is the answer, not a button

@@ -323,7 +323,7 @@ async def test_an_import_with_bad_rows_imports_nothing(database_url, clock) -> N
                                    payload={"file_name": "ds.csv", "data": bad.encode()},
                                    update_id="doc-1"))
     assert "Chưa nhập gì: có 3 dòng cần sửa." in officer.text
-    assert "Dòng 3: \"12345\" không phải số di động; số người phải từ 1 đến 30; " \
+    assert "Dòng 3: số điện thoại không phải số di động; số người phải từ 1 đến 30; " \
         "không rõ diện \"giàu\"" in officer.text
     assert "Dòng 4: bạn không phải cán bộ của Đông Hải" in officer.text
     assert "Dòng 5: mã HGD001 xuất hiện hai lần" in officer.text
