@@ -24,6 +24,9 @@ test: $(STAMP)  ## the whole test suite (PostgreSQL too where TEST_DATABASE_URL 
 demo: $(STAMP)  ## the web chat on example data, every role; its own file var/giamngheo-demo.db
 	$(BIN)/giamngheo run --demo
 
+test-scale: $(STAMP)  ## several processes on PostgreSQL at issue 17's sizes (TEST_DATABASE_URL)
+	SCALE_TESTS_FULL=1 $(BIN)/python -m pytest -q tests/bot/test_scale_out.py
+
 console: $(STAMP)
 	$(BIN)/giamngheo console
 

@@ -47,6 +47,10 @@ from handlers.services import Services, utc_now
 log = logging.getLogger("giamngheo.app")
 HEALTH_TIMEOUT = 5.0  # seconds for a platform to answer /healthcheck's question
 
+
+class RefusedToStart(Exception):
+    """Starting would conflict with another process (e.g. a second Telegram poller)."""
+
 FEATURES: tuple[Callable[[Registry], None], ...] = (
     menu.register,
     maintenance.register,
@@ -84,6 +88,10 @@ class App:
     delivery: Any = None
     demo: bool = False  # `giamngheo run --demo`: example data, the page's role switcher
     _runner: web.AppRunner | None = None
+    _leases: list[Any] = field(default_factory=list)
+    # Delivery's tuning (heartbeat_seconds, stale_seconds, ...): tests and benchmarks shorten it
+    delivery_options: dict[str, Any] = field(default_factory=dict)
+    scheduler_options: dict[str, Any] = field(default_factory=dict)  # the same for Scheduler
 
     async def open(self, *, migrate: bool = True) -> None:
         """Connect, migrate, load catalogs and content, and build the core."""
@@ -163,15 +171,39 @@ class App:
         from bot.delivery import Delivery
         from bot.scheduler import Scheduler
 
+        await self._one_poller()
         for channel in self.channels:
             await channel.start()  # type: ignore[attr-defined]
         assert self.core is not None
-        self.scheduler = Scheduler(self.core)
+        self.scheduler = Scheduler(self.core, self.engine, **self.scheduler_options)
         self.scheduler.start()
+        # engine: one delivery leader across the processes on this database (bot/delivery.py)
         self.delivery = Delivery(self.core, {"telegram": self.settings.telegram_send_rate,
-                                             "zalo": self.settings.zalo_send_rate})
+                                             "zalo": self.settings.zalo_send_rate},
+                                 engine=self.engine, **self.delivery_options)
         self.core.services.wake_delivery = self.delivery.wake
         self.delivery.start()
+
+    async def _one_poller(self) -> None:
+        """Long polling by two processes makes Telegram answer 409 to one or the other, turn
+        and turn about: on one database, the second process refuses to start instead."""
+        from db.coordination import Lease
+
+        polling = [c for c in self.channels
+                   if c.channel == "telegram" and not getattr(c, "webhook_url", None)]
+        if not polling or self.engine is None:
+            return
+        lease = Lease(self.engine, "telegram-poller")
+        if not await lease.try_acquire():
+            raise RefusedToStart(
+                "another giamngheo process is already polling Telegram for this database; run "
+                "one poller, or set TELEGRAM_WEBHOOK_URL to run several processes")
+        self._leases.append(lease)
+
+    def conflicts(self) -> list[asyncio.Event]:
+        """Events set when a channel finds another process doing its job (Telegram 409)."""
+        return [c.conflict for c in self.channels if isinstance(getattr(c, "conflict", None),
+                                                                  asyncio.Event)]
 
     async def close(self) -> None:
         """Stop the scheduler, channels and the web server, then the engine. Idempotent."""
@@ -192,6 +224,9 @@ class App:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        for lease in self._leases:
+            await lease.release()
+        self._leases.clear()
         if self.engine is not None:
             await self.engine.dispose()
             self.engine = None

@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from bot import cli_admin, cli_assessment, cli_policies
-from bot.app import App
+from bot.app import App, RefusedToStart
 from bot.content import ContentError
 from bot.i18n import CatalogError
 from bot.settings import Settings, SettingsError, load_settings
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         return run_async(commands[args.command](settings, args))
-    except (SettingsError, ContentError, CatalogError) as exc:
+    except (SettingsError, ContentError, CatalogError, RefusedToStart) as exc:
         print(f"giamngheo: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -134,7 +134,14 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
                     "households, {visits} visits) in {file}; the real database is not used.")
                   .format(file=demo.DEMO_FILE, **counts), flush=True)
         print(_("Web chat: {url}").format(url=url), flush=True)
-        await stop.wait()
+        waits = [asyncio.ensure_future(event.wait()) for event in [stop, *app.conflicts()]]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
     finally:
         await asyncio.wait_for(app.close(), timeout=SHUTDOWN_SECONDS)
+    if not stop.is_set():
+        print("giamngheo: another process is polling this Telegram bot (409 Conflict); stopped. "
+              "Run one poller, or use webhook mode.", file=sys.stderr)
+        return 1
     return 0

@@ -1,5 +1,19 @@
 """Delivery of the outbox: the one worker that sends what the bot says on its own.
 
+One process at a time delivers: the leader, holding the "delivery" lease (db/coordination.py: a
+PostgreSQL advisory lock, or a lock file beside a SQLite database). So the channel's rate is a
+global send budget, not one per process: two processes do not send 2 × 25 messages/s to one
+Telegram bot. The others try to take the lease over every `takeover_seconds`; a leader that is
+killed loses it at once (its connection or file descriptor dies with it). A new leader waits one
+second before its first send, so the old leader's last second and its own first never add up
+within one second. Other processes wake the leader with NOTIFY (PostgreSQL) when they queue
+something; on SQLite the leader looks every `idle_seconds`.
+
+Claims are heartbeaten (every `heartbeat_seconds`); a dead worker's claims are recovered by the
+next claim once they are `stale_seconds` old (db/outbox.py): rows it never handed to the platform
+are sent again, rows it had handed over (`inflight`, recorded just before each call) are not,
+since the platform may have accepted them.
+
 It claims due rows (db/outbox.py), sends each through its channel's `Outbound` at no more than
 the channel's configured rate, and records the outcome: sent; blocked (the platform said the
 user blocked the bot — they are skipped from then on); pending again after the platform's
@@ -18,14 +32,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.messages import DeliveryError
-from db import outbox
+from db import coordination, outbox
 from db.models import OutboxMessage, User
 from db.outbox import OutboxMedia
 from handlers.core import Core
@@ -35,6 +51,28 @@ log = logging.getLogger("giamngheo.delivery")
 DEFAULT_RATES = {"telegram": 25.0, "zalo": 5.0, "web": 100.0, "console": 100.0}
 PACER_SLACK = 0.002  # seconds; see Pacer
 MEDIA_CACHE = 8  # photos/files of broadcasts kept in memory while their rows are sent
+
+
+class SlidingWindow:
+    """Never more than `limit` sends in any one second: the hard cap behind the pacer (a send
+    whose record took longer than usual must not bunch up with the next ones)."""
+
+    def __init__(self, rate: float) -> None:
+        self.limit = max(1, int(rate))
+        self._times: deque[float] = deque()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            while True:
+                now = loop.time()
+                while self._times and now - self._times[0] >= 1.0:
+                    self._times.popleft()
+                if len(self._times) < self.limit:
+                    self._times.append(now)
+                    return
+                await asyncio.sleep(self._times[0] + 1.0 - now)
 
 
 class Pacer:
@@ -85,6 +123,11 @@ class Delivery:
         max_attempts: int = 5,
         idle_seconds: float = 1.0,
         stop_seconds: float = 10.0,
+        engine: AsyncEngine | None = None,
+        heartbeat_seconds: float = 10.0,
+        stale_seconds: float = outbox.STALE_CLAIM.total_seconds(),
+        takeover_seconds: float = 2.0,
+        handover_seconds: float = 1.0,
     ) -> None:
         self.core = core
         self.rates = {**DEFAULT_RATES, **(rates or {})}
@@ -106,19 +149,42 @@ class Delivery:
         self._outcomes: list[_Outcome] = []
         self._write_lock = asyncio.Lock()
         self._media: dict[int, OutboxMedia] = {}
+        self._windows: dict[str, SlidingWindow] = {}
+        # Without an engine (tests driving run_once) this worker is the only one: no lease.
+        self.engine = engine
+        self.lease = coordination.Lease(engine, "delivery") if engine is not None else None
+        self.heartbeat_seconds = heartbeat_seconds
+        self.stale = timedelta(seconds=stale_seconds)
+        self.takeover_seconds = takeover_seconds
+        self.handover_seconds = handover_seconds
+        self._claimed: set[int] = set()  # rows claimed here and not yet recorded
+        self._heartbeat_task: asyncio.Task[None] | None = None
 
     def pacer(self, channel: str) -> Pacer:
         if channel not in self._pacers:
             self._pacers[channel] = Pacer(self.rates.get(channel, 5.0))
         return self._pacers[channel]
 
+    def window(self, channel: str) -> SlidingWindow:
+        if channel not in self._windows:
+            self._windows[channel] = SlidingWindow(self.rates.get(channel, 5.0))
+        return self._windows[channel]
+
+    @property
+    def leading(self) -> bool:
+        return self.lease is None or self.lease.held
+
     def wake(self) -> None:
-        """Something was queued: look now instead of at the next idle tick."""
+        """Something was queued: look now instead of at the next idle tick (the leader is told
+        through NOTIFY when it is another process)."""
         self._wake.set()
+        if not self.leading and self.engine is not None:
+            coordination.spawn_notify(self.engine)
 
     def start(self) -> None:
         self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="delivery")
+        self._heartbeat_task = asyncio.create_task(self._heartbeats(), name="delivery-heartbeat")
 
     async def stop(self) -> None:
         """Stop claiming; rows not yet handed to a channel go back to pending at once, sends
@@ -136,11 +202,45 @@ class Delivery:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         self._task = None
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            await asyncio.gather(self._heartbeat_task, return_exceptions=True)
+            self._heartbeat_task = None
+        if self.lease is not None:
+            await self.lease.release()  # another process may lead at once
 
     async def _loop(self) -> None:
+        while not self._stopping:
+            if not await self._lead():
+                await self._sleep(self.takeover_seconds)
+                continue
+            try:
+                await self._deliver_while_leading()
+            except Exception:  # noqa: BLE001 - keep trying to lead
+                log.exception("delivery loop failed")
+                await self._sleep(self.idle_seconds)
+
+    async def _lead(self) -> bool:
+        """Hold the delivery lease (at once when there is none to hold)."""
+        if self.lease is None or self.lease.held:
+            return True
+        try:
+            if not await self.lease.try_acquire():
+                return False
+        except Exception as exc:  # noqa: BLE001 - the database may be briefly away
+            log.warning("delivery: lease not taken error=%s", type(exc).__name__)
+            return False
+        log.info("delivery: this process is now the delivery leader")
+        await self.lease.listen(self._wake.set)
+        await self._sleep(self.handover_seconds)  # the previous leader's last second
+        return True
+
+    async def _deliver_while_leading(self) -> None:
         # Pipelined: the next batch is claimed while the current one is still being sent, so
         # the channel's pace has no gap between batches.
         while not self._stopping:
+            if not self.leading:
+                return  # the lease was lost (see _heartbeats): another process may lead now
             try:
                 rows, blocked = await self._claim()
             except Exception:  # noqa: BLE001 - the worker must outlive one bad batch
@@ -153,10 +253,30 @@ class Delivery:
                 await self._until_room()
                 continue
             self._wake.clear()
+            await self._sleep(self.idle_seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    async def _heartbeats(self) -> None:
+        """Every `heartbeat_seconds`: is the lease still held, and refresh our claims."""
+        while not self._stopping:
+            await asyncio.sleep(self.heartbeat_seconds)
+            if self.lease is not None and self.lease.held and not await self.lease.alive():
+                self._wake.set()  # the loop steps down
+            if not self._claimed:
+                continue
             try:
-                await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
-            except TimeoutError:
-                pass
+                async with self.core.sessions() as session, session.begin():
+                    await outbox.heartbeat(session, sorted(self._claimed),
+                                           self.core.services.clock())
+            except Exception as exc:  # noqa: BLE001 - the next heartbeat tries again
+                # ids and SQL only, no personal data in these messages
+                log.warning("delivery heartbeat failed error=%s %s", type(exc).__name__,
+                            str(exc).splitlines()[0][:200])
 
     async def _until_room(self) -> None:
         while self._waiting > self.batch // 2 and not self._stopping:
@@ -173,13 +293,14 @@ class Delivery:
     async def _claim(self) -> tuple[list[OutboxMessage], set[int]]:
         now = self.core.services.clock()
         async with self.core.sessions() as session, session.begin():
-            rows = await outbox.claim(session, now, self.batch)
+            rows = await outbox.claim(session, now, self.batch, self.stale)
             blocked = await _blocked_users(session, [r.user_id for r in rows if r.user_id])
             wanted = {r.payload["media"] for r in rows if r.payload.get("media")}
             wanted -= set(self._media)
             if len(self._media) + len(wanted) > MEDIA_CACHE:
                 self._media.clear()
             self._media.update(await outbox.load_media(session, sorted(wanted)))
+        self._claimed.update(row.id for row in rows)
         return rows, blocked
 
     async def _deliver_all(self, rows: list[OutboxMessage], blocked: set[int]) -> None:
@@ -190,7 +311,10 @@ class Delivery:
                 self._waiting -= 1
                 if self._waiting <= self.batch // 2:
                     self._room.set()
-                await self._deliver(row, row.user_id in blocked)
+                try:
+                    await self._deliver(row, row.user_id in blocked)
+                finally:  # recorded, or left for recovery once its heartbeat stops
+                    self._claimed.discard(row.id)
 
         results = await asyncio.gather(*(one(row) for row in rows), return_exceptions=True)
         for result in results:
@@ -199,7 +323,7 @@ class Delivery:
 
     async def _deliver(self, row: OutboxMessage, blocked: bool) -> None:
         channel = self.core.services.outbound.get(row.channel)
-        if self._stopping:
+        if self._stopping or not self.leading:
             return await self._put_back(row)
         if blocked:
             return await self._finish(row, "blocked", "recipient blocked the bot")
@@ -209,9 +333,11 @@ class Delivery:
         if paused is not None and paused > self.core.services.clock():
             return await self._finish(row, "pending", row.last_error, paused, count=False)
         await self.pacer(row.channel).wait()
-        if self._stopping:
+        if self._stopping or not self.leading:
             return await self._put_back(row)
         media = self._media.get(row.payload.get("media") or 0)
+        await self.window(row.channel).acquire()
+        await self._record(row, "inflight", None)  # from here on, a crash does not repeat it
         try:
             await channel.send(row.chat_id, outbox.payload_to_reply(row.payload, media))
         except DeliveryError as exc:
@@ -246,6 +372,12 @@ class Delivery:
         """Record the outcome before returning. Outcomes that arrive while another is being
         written are written together next (group commit): one transaction per few rows at a
         high rate, one per row at a low one, and never a send without its record pending."""
+        await self._record(row, status, error, retry_at, count=count)
+
+    async def _record(
+        self, row: OutboxMessage, status: str, error: str | None,
+        retry_at: datetime | None = None, *, count: bool = True,
+    ) -> None:
         outcome = _Outcome(row.id, row.user_id, status, error, retry_at, count)
         self._outcomes.append(outcome)
         async with self._write_lock:
@@ -268,7 +400,11 @@ class Delivery:
         newly_blocked = [o.user_id for o in batch if o.status == "blocked" and o.user_id]
         async with self.core.sessions() as session, session.begin():
             for (status, error, retry_at, count), ids in groups.items():
-                await outbox.finish(session, ids, status, now, error, retry_at, count=count)
+                if status == "inflight":
+                    await outbox.mark_inflight(session, ids, now)
+                else:
+                    await outbox.finish(session, ids, status, now, error, retry_at,
+                                        count=count)
             if newly_blocked:
                 await session.execute(
                     update(User).where(User.id.in_(newly_blocked), User.blocked_at.is_(None))

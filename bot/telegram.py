@@ -55,6 +55,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
+    Conflict,
     Forbidden,
     NetworkError,
     RetryAfter,
@@ -83,6 +84,10 @@ MAX_CALLBACK_DATA = 64  # bytes (SPEC InlineKeyboardButton.callback_data)
 MAX_BUTTONS_PER_ROW = 8
 MAX_BUTTONS = 100
 POLL_INTERVAL = 0.02  # seconds between getUpdates calls
+# Updates handled at once (PTB's True means 256). The rest wait in PTB's queue, which is cheap;
+# 200 at once waited for the one SQLite connection and for httpx's pool, whose bookkeeping grows
+# with its queue (bench/telegram: 23.8 -> 18.3 ms CPU per update, docs/benchmarks.md).
+CONCURRENT_UPDATES = 16
 PROACTIVE_PER_SECOND = 30  # Telegram: about 30 bulk messages per second overall
 MAX_DOWNLOAD = 5 * 1024 * 1024  # files the core receives as bytes
 LONG_LABEL = 20  # characters: longer labels get a row each
@@ -159,6 +164,9 @@ class TelegramChannel:
                                        max_retries=max_send_retries)
         self._app.add_handler(TypeHandler(Update, self._on_update))
         self._app.add_error_handler(self._on_error)
+        # Set when Telegram answers getUpdates with 409 Conflict: another process polls this
+        # bot (or a webhook is set). Polling stops; the app exits with a clear message.
+        self.conflict = asyncio.Event()
 
     @property
     def application(self) -> Application:  # type: ignore[type-arg]
@@ -187,8 +195,25 @@ class TelegramChannel:
             # A short pause between polls lets a busy minute arrive in batches: one HTTP round
             # trip per few updates instead of per update, for at most 20 ms of added latency.
             poll_interval=POLL_INTERVAL,
+            error_callback=self._on_poll_error,
         )
         log.info("telegram started: long polling")
+
+    def _on_poll_error(self, error: TelegramError) -> None:
+        """PTB calls this (synchronously) for errors while polling; 409 means two pollers."""
+        if isinstance(error, Conflict):
+            if not self.conflict.is_set():
+                log.error("telegram: another process is polling this bot (409 Conflict); "
+                          "this one stops polling. Run one poller, or use webhook mode.")
+                self.conflict.set()
+                asyncio.get_running_loop().create_task(self._stop_polling())
+            return
+        log.warning("telegram: polling error: %s", type(error).__name__)
+
+    async def _stop_polling(self) -> None:
+        updater = self._app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
 
     async def stop(self) -> None:
         """Stop polling (the pending getUpdates is cancelled), finish running updates, close."""
@@ -225,7 +250,14 @@ class TelegramChannel:
         return report
 
     async def _webhook(self, request: web.Request) -> web.StreamResponse:
-        """Check the secret in constant time, enqueue the update, answer 200 at once."""
+        """Check the secret in constant time, handle the update, then answer 200.
+
+        Answering after the update was handled (not when it was queued) is what keeps one
+        person's messages in order when several processes serve the webhook, as far as the
+        platform sends a chat's next update only after this one is acknowledged (the test
+        fake does; a retry after a timeout is dropped as a repeat): by then its transaction,
+        and the user's row lock, are done, whichever process gets the next one. Different
+        people's updates still run in parallel (up to the webhook's max_connections)."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             log.warning("telegram webhook: missing or wrong secret token")
@@ -236,7 +268,7 @@ class TelegramChannel:
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("telegram webhook: body is not an Update")
             return web.Response(status=400)
-        await self._app.update_queue.put(update)
+        await self._app.process_update(update)
         return web.Response()
 
     # -- commands --------------------------------------------------------------------------
@@ -678,7 +710,7 @@ def _build_application(
     builder = (
         Application.builder()
         .token(token)
-        .concurrent_updates(True)
+        .concurrent_updates(CONCURRENT_UPDATES)
         # overall_max_rate=0: the 30/s cap is applied to proactive sends (see the module doc).
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=max_retries))
         # PTB's default pool (256) costs CPU managing idle connections; 32 keeps sends parallel.

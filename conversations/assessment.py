@@ -1,19 +1,23 @@
 """The household self-assessment dialog (/tudanhgia): a state table of named steps.
 
 Owns the questions (ward, household size, income, one question per indicator), the review with
-"Sửa …" buttons, the result in a few short messages, and the offer to share the result with the
-ward's officers (name, phone, consent). The indicator questions are not written here: one
-generic step, "indicator", asks the indicator whose index is in the dialog data, reading the
-question, its "?" help text and whether "Không rõ" is allowed from the standard's data file.
+"Sửa …" buttons and the offer to share the result with the ward's officers (name, phone,
+consent); the result itself is rendered in `conversations.assessment_result`. The indicator
+questions are not written here: two generic steps ask the indicator whose index is in the
+dialog data, reading its question, its "Nghĩa là gì?" help and whether "Không rõ" is allowed
+from the standard's data file. "indicator" asks a yes/no question ("Có" = lacking, "Không" = no
+difficulty, on every question); "fact" asks a number the household knows (how many dependants,
+the floor area) and the bot does the arithmetic with the indicator's fact rule.
 
 All answers live in the dialog data, so a restart continues where the household was. Nothing
 about the household is kept after the dialog unless it consents to share: the result only adds
 one to an anonymous count (ward, day, standard, category).
 
-Editing from the review sets `editing` in the data: the step that ends a section (the ward, the
-household size, the income, one indicator) then returns to the review instead of going on.
-(The stepper's `Edit` returns after exactly one step; the ward and income sections can take two
-or more, e.g. "Không biết" → area, or income by source.)
+The result comes straight after the last question (16 messages for a typical household); the
+share question that follows offers "✏️ Sửa câu trả lời", which opens the review. Editing from
+the review sets `editing` in the data: the step that ends a section then returns to the review
+instead of going on. (The stepper's `Edit` returns after exactly one step; the ward and income
+sections can take two or more, e.g. "Không biết" → area, or income by source.)
 
 ```mermaid
 flowchart TD
@@ -23,13 +27,16 @@ flowchart TD
     was_commune -->|Không biết| area
     members --> income
     income -->|a total per month or year| indicator
+    income -->|an implausible amount| confirm_amount --> indicator
     income -->|by source| sources
     sources -->|a source| source_amount --> sources
     sources -->|Xong| indicator
-    indicator -->|next index| indicator
-    indicator -->|last one| review
+    indicator -->|next index| indicator & fact
+    fact -->|next index| indicator & fact
+    indicator & fact -->|last one: the result| share
+    share -->|Sửa câu trả lời| review
     review -->|Sửa …| ward & members & income & pick
-    pick --> indicator
+    pick --> indicator & fact
     review -->|Xác nhận: the result| share
     share -->|Không| done((menu))
     share -->|Có| name --> phone --> consent --> done
@@ -40,16 +47,25 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from bot.i18n import N_
 from conversations import answers, paging
+from conversations.assessment_result import (
+    SOURCES,
+    explained,
+    household,
+    result_replies,
+    share_buttons,
+    standard_of,
+)
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Say, Step
 from conversations.messages import Choice, Kind, Reply
 from db import assessments as repo
 from db import users
-from domain.formatting import format_money
+from domain.formatting import format_money, format_number
 from domain.localities import (
     Localities,
     Unit,
@@ -58,47 +74,17 @@ from domain.localities import (
     former_communes,
     normalise_name,
 )
-from domain.poverty import (
-    Area,
-    Assessment,
-    Household,
-    Indicator,
-    NoStandardError,
-    Standard,
-    assess,
-    changeover_note_needed,
-    explain,
-    explain_other,
-    other_standard,
-    standard_by_id,
-    standard_for,
-    translate_household,
-)
-from domain.text import fold_plain, parse_int, parse_money, parse_yes_no
+from domain.poverty import Indicator, NoStandardError, Standard, assess, standard_for
+from domain.text import fold_plain, parse_area, parse_int, parse_money, parse_yes_no
 
 NAME = "assessment"
 PAGE_SIZE = 8
 MAX_MEMBERS = 50
-MIN_AMOUNT = 1000  # below this a typed amount is a slip ("45" for 4,5 triệu), not real income
-MESSAGE_CHARS = 600  # the result's explanation is packed into messages of at most this size
+# A whole household's income below this a month (12 times it a year) is most likely a slip
+# ("6000" for 6 triệu): the household is asked which it meant.
+PLAUSIBLE_MONTHLY = 100_000
 CONSENT_PURPOSE = "share_with_officers"
-
-# Income sources (stable ids → labels), in the order a household thinks of them.
-SOURCES: dict[str, str] = {
-    "wages": N_("Wages and salaries"),
-    "farming": N_("Farming, fishing, salt-making"),
-    "trade": N_("Trade and services"),
-    "pensions": N_("Pensions and allowances"),
-    "remittances": N_("Money sent home"),
-    "other": N_("Other income"),
-}
-
-CATEGORY_BUTTONS: dict[str, str] = {
-    "poor": N_("📚 See support for poor households"),
-    "near_poor": N_("📚 See support for near-poor households"),
-    "average": N_("📚 See support for households with an average standard of living"),
-    "not_poor": N_("📚 See support your household may still get"),
-}
+QUESTIONS_VERSION = 2  # 2: every question asked so that "Có" means lacking (issue 13)
 
 ANSWER_LABELS: dict[str, str] = {
     "yes": N_("Yes"),
@@ -108,10 +94,6 @@ ANSWER_LABELS: dict[str, str] = {
 
 
 # --- data helpers --------------------------------------------------------------------------------
-
-
-def _standard(ctx: Ctx, data: dict[str, Any]) -> Standard:
-    return standard_by_id(ctx.services.content["standards"], data["standard"])
 
 
 def _localities(ctx: Ctx) -> Localities:
@@ -126,27 +108,6 @@ def _after(data: dict[str, Any], step: str, **values: Any) -> str:
         return "review"
     data.update(values)
     return step
-
-
-def _monthly_income(data: dict[str, Any]) -> int:
-    amount = sum(data["sources"].values()) if data.get("mode") == "sources" else data["income"]
-    # Whole-household annual income to monthly, as the CLI does (domain.poverty._income).
-    return int(amount) // 12 if data.get("period") == "year" else int(amount)
-
-
-def household(ctx: Ctx, data: dict[str, Any]) -> Household:
-    """The household as answered so far (unanswered indicators count as not deprived)."""
-    standard = _standard(ctx, data)
-    answers: dict[str, str] = data.get("answers", {})
-    deprived = {i.key for i in standard.indicators if answers.get(i.key) == i.deprived_when_answer}
-    unknown = {key for key, value in answers.items() if value == "unknown"}
-    return Household(
-        area=Area(data["area"]),
-        members=int(data["members"]),
-        monthly_income=_monthly_income(data),
-        deprived=frozenset(deprived),
-        unknown=frozenset(unknown & set(standard.keys)),
-    )
 
 
 def _slug(unit: Unit) -> str:
@@ -172,6 +133,10 @@ def _page_buttons(ctx: Ctx, prefix: str, page: int, pages: int) -> list[Choice]:
     return paging.page_buttons(ctx, lambda n: f"{prefix}:{n}", page, pages, first=0)
 
 
+def _help_button(ctx: Ctx) -> Choice:
+    return Choice(ctx._("❓ What does this mean?"), "as:ans:help")
+
+
 async def _on_start(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
     """Picks the standard in force today (local date) for the whole dialog."""
     try:
@@ -180,8 +145,8 @@ async def _on_start(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
         note = ctx._("Sorry, I have no poverty standard for today's date yet. Please ask the "
                      "ward office (UBND phường/xã).")
         return Done([Reply(note)], menu=True)
-    data.update(standard=standard.id, answers={}, period="month", mode="total",
-                run=secrets.token_hex(8))
+    data.update(standard=standard.id, answers={}, facts={}, period="month", mode="total",
+                run=secrets.token_hex(8), qv=QUESTIONS_VERSION)
     return None
 
 
@@ -297,32 +262,49 @@ def ask_members(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 
 def accept_members(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the household size (1 to 50)."""
+    """Stores the household size (1 to 50); a dependants count above it is asked again."""
     members = parse_int(answer.text)
     if members is None or not 1 <= members <= MAX_MEMBERS:
         return Retry(ctx._("Please type the number of people, from 1 to {most}.",
                            most=MAX_MEMBERS), "4")
     data["members"] = members
+    standard = standard_of(ctx, data)
+    for index, indicator in enumerate(standard.indicators):
+        rule = indicator.fact_rule
+        too_many = rule is not None and rule.fact == "dependents" and (
+            data.get("facts", {}).get("dependents", 0) > members)
+        if data.get("editing") and too_many:
+            data["q"] = index  # the count no longer fits the household: ask it again
+            return Next("fact")
     return Next(_after(data, "income"))
+
+
+_INCOME_HELP = N_("Add up what everyone in the household earns: wages, farming, livestock, "
+                  "fishing, trade, money sent home. Leave out the State's social-assistance "
+                  "payments. Whether other money counts (a pension, or costs taken off what a "
+                  "farm or shop brings in) is not settled by the sources I have: ask the ward "
+                  "office.")
 
 
 def ask_income(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: the whole household's income per month (or per year); offers "by source"."""
     if data.get("period") == "year":
-        text = ctx._("How much does the whole household earn in a year, all together? Type the "
-                     "amount, for example: 54 triệu")
+        text = ctx._("How much did the whole household earn over the last 12 months? Leave out "
+                     "State social assistance. For example: 54 triệu")
         switch = Choice(ctx._("🗓️ I count per month"), "as:period:month")
     else:
-        text = ctx._("How much does the whole household earn in a month, all together? Type the "
-                     "amount, for example: 4500000 or 4,5 triệu")
+        text = ctx._("How much does the whole household earn a month, on average over the last "
+                     "12 months? Leave out State social assistance. For example: 4,5 triệu")
         switch = Choice(ctx._("📅 I count per year"), "as:period:year")
-    hint = ctx._("Not sure of the total? Add it up source by source.")
-    return Reply(f"{text}\n{hint}", (switch, Choice(ctx._("🧾 By source"), "as:income:sources")))
+    return Reply(text, (switch, Choice(ctx._("🧾 By source"), "as:income:sources"),
+                        _help_button(ctx)))
 
 
 def accept_income(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the total; switches between per month and per year; or goes to the sources."""
     choice = answer.choice or ""
+    if choice == "as:ans:help":
+        return Say([Reply("ℹ️ " + ctx._(_INCOME_HELP))])
     if choice.startswith("as:period:"):
         data["period"] = choice.removeprefix("as:period:")
         return Next("income")
@@ -333,22 +315,63 @@ def accept_income(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     amount = _read_amount(ctx, answer.text)
     if isinstance(amount, Retry):
         return amount
+    if _implausible(data, amount):
+        data["pending"] = {"for": "income", "amount": amount}
+        return Next("confirm_amount")
     data["mode"], data["income"] = "total", amount
-    return Next(_after(data, "indicator", q=0))
+    return Next(_after(data, _question_step(ctx, data, 0), q=0))
 
 
 def _read_amount(ctx: Ctx, text: str) -> int | Retry:
     """A typed amount of money, or the Retry that says why it cannot be used."""
     amount = parse_money(text)
-    example = ctx._("4500000 or 4,5 triệu")
     if amount is None:
         reason = ctx._("I could not read that amount. Type it in numbers; 0 if there is none.")
-        return Retry(reason, example)
-    if 0 < amount < MIN_AMOUNT:
-        reason = ctx._("That is very little. Please type the full amount in đồng, or add "
-                       "\"triệu\" or \"nghìn\".")
-        return Retry(reason, example)
+        return Retry(reason, ctx._("4500000 or 4,5 triệu"))
     return amount
+
+
+def _implausible(data: dict[str, Any], amount: int) -> bool:
+    least = PLAUSIBLE_MONTHLY * (12 if data.get("period") == "year" else 1)
+    return 0 < amount < least
+
+
+def _scaled(amount: int) -> int:
+    """What a too-small amount most likely meant: "6" → 6 triệu, "600"/"6000" → ×1000."""
+    return amount * (1_000_000 if amount < 100 else 1000)
+
+
+def ask_confirm_amount(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks: "6.000 đ or 6.000.000 đ?" for an implausibly small amount."""
+    amount = int(data["pending"]["amount"])
+    typed, meant = format_money(amount), format_money(_scaled(amount))
+    return Reply(
+        ctx._("Did you mean {typed} or {meant}?", typed=typed, meant=meant),
+        (Choice(typed, "as:amt:typed"), Choice(meant, "as:amt:meant")),
+    )
+
+
+def accept_confirm_amount(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Takes the amount chosen (or a new one typed) and goes on as the amount's step would."""
+    pending = data["pending"]
+    amount = int(pending["amount"])
+    if answer.choice == "as:amt:typed":
+        chosen: int | Retry = amount
+    elif answer.choice == "as:amt:meant":
+        chosen = _scaled(amount)
+    else:
+        chosen = _read_amount(ctx, answer.text)
+        if isinstance(chosen, int) and _implausible(data, chosen):
+            data["pending"] = {**pending, "amount": chosen}
+            return Next("confirm_amount")
+    if isinstance(chosen, Retry):
+        return chosen
+    data.pop("pending", None)
+    if pending["for"] == "source":
+        data["sources"] = {**data.get("sources", {}), data["source"]: chosen}
+        return Next("sources")
+    data["mode"], data["income"] = "total", chosen
+    return Next(_after(data, _question_step(ctx, data, 0), q=0))
 
 
 def _period_word(ctx: Ctx, data: dict[str, Any]) -> str:
@@ -361,9 +384,10 @@ def ask_sources(ctx: Ctx, data: dict[str, Any]) -> Reply:
     lines = [ctx._("Income of the whole household, {period}, by source:",
                    period=_period_word(ctx, data))]
     lines += [f"• {ctx._(SOURCES[key])}: {format_money(amount)}"
-              for key, amount in sources.items()]
+              for key, amount in sources.items() if key in SOURCES]
     lines.append(ctx._("Total so far: {total}", total=format_money(sum(sources.values()))))
-    lines.append(ctx._("Choose a source to enter its amount, then press Done."))
+    lines.append(ctx._("Leave out State social assistance. Choose a source to enter its amount, "
+                       "then press Done."))
     buttons = [
         Choice(("✔️ " if key in sources else "") + ctx._(label), f"as:src:{key}")
         for key, label in SOURCES.items()
@@ -383,7 +407,7 @@ def accept_sources(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         if not data.get("sources"):
             return Retry(ctx._("Please enter at least one source first (0 if it brings "
                                "nothing)."))
-        return Next(_after(data, "indicator", q=0))
+        return Next(_after(data, _question_step(ctx, data, 0), q=0))
     return Retry(ctx._("Please choose a source from the buttons, or press Done."))
 
 
@@ -399,28 +423,42 @@ def accept_source_amount(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
     amount = _read_amount(ctx, answer.text)
     if isinstance(amount, Retry):
         return amount
+    if _implausible(data, amount):
+        data["pending"] = {"for": "source", "amount": amount}
+        return Next("confirm_amount")
     data["sources"] = {**data.get("sources", {}), data["source"]: amount}
     return Next("sources")
 
 
-# --- the indicators (one generic step, questions from the data file) ----------------------------
+# --- the indicators (two generic steps, questions from the data file) ---------------------------
+
+
+def _question_step(ctx: Ctx, data: dict[str, Any], index: int) -> str:
+    """"fact" for an indicator decided by a number the household knows, else "indicator"."""
+    indicator = standard_of(ctx, data).indicators[index]
+    return "fact" if indicator.fact_rule is not None else "indicator"
 
 
 def _indicator(ctx: Ctx, data: dict[str, Any]) -> tuple[Indicator, int, int]:
-    standard = _standard(ctx, data)
+    standard = standard_of(ctx, data)
     index = int(data.get("q", 0))
     return standard.indicators[index], index, len(standard.indicators)
 
 
+def _question_lead(ctx: Ctx, index: int, total: int) -> str:
+    return ctx._("Question {n} of {total}:", n=index + 1, total=total)
+
+
 def ask_indicator(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the indicator at index `q`: Có / Không / (Không rõ) / ?"""
+    """Asks the indicator at index `q`: Có (lacking) / Không (no difficulty) / (Không rõ) / ?"""
     indicator, index, total = _indicator(ctx, data)
-    text = ctx._("Question {n} of {total}:", n=index + 1, total=total)
-    buttons = [Choice(ctx._("Yes"), "as:ans:yes"), Choice(ctx._("No"), "as:ans:no")]
+    yes = indicator.yes_label or ctx._("Yes")
+    buttons = [Choice(yes, "as:ans:yes"), Choice(ctx._("No"), "as:ans:no")]
     if indicator.allows_unknown:
         buttons.append(Choice(ctx._("Not sure"), "as:ans:unknown"))
-    buttons.append(Choice(ctx._("❓ What does this mean?"), "as:ans:help"))
-    return Reply(f"{text} {indicator.text('question')}", tuple(buttons))
+    buttons.append(_help_button(ctx))
+    return Reply(f"{_question_lead(ctx, index, total)} {indicator.text('question')}",
+                 tuple(buttons))
 
 
 _NOT_SURE = frozenset({"khong ro", "khong biet", "chua ro", "chua biet", "ko ro", "ko biet", "kb"})
@@ -441,9 +479,9 @@ def _read_answer(answer: Answer) -> str | None:
     return None if yes is None else ("yes" if yes else "no")
 
 
-def accept_indicator(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+async def accept_indicator(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores Có/Không/Không rõ; "?" explains and asks again."""
-    indicator, index, total = _indicator(ctx, data)
+    indicator, _, _ = _indicator(ctx, data)
     value = _read_answer(answer)
     if value == "help":
         return Say([Reply("ℹ️ " + indicator.text("help"))])
@@ -452,22 +490,112 @@ def accept_indicator(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     if value not in ("yes", "no", "unknown"):
         return Retry(ctx._("Please answer with a button: Yes or No."), ctx._("Yes"))
     data["answers"] = {**data.get("answers", {}), indicator.key: value}
-    if data.get("editing") or index + 1 >= total:
+    return await _next_question(ctx, data)
+
+
+async def _next_question(ctx: Ctx, data: dict[str, Any]) -> Outcome:
+    """The next indicator's step; after the last one, the result (or the review, when
+    editing)."""
+    _, index, total = _indicator(ctx, data)
+    if data.get("editing"):
         return Next("review")
-    data["q"] = index + 1
-    return Next("indicator")
+    if index + 1 < total:
+        data["q"] = index + 1
+        return Next(_question_step(ctx, data, index + 1))
+    return await show_result(ctx, data)
 
 
-# --- review and editing --------------------------------------------------------------------------
+def ask_fact(ctx: Ctx, data: dict[str, Any]) -> Reply:
+    """Asks the number behind the indicator at `q` (dependants, floor area); Không rõ / ?"""
+    indicator, index, total = _indicator(ctx, data)
+    assert indicator.fact_rule is not None
+    buttons: list[Choice] = []
+    if indicator.allows_unknown:
+        buttons.append(Choice(ctx._("Not sure"), "as:ans:unknown"))
+    buttons.append(_help_button(ctx))
+    return Reply(f"{_question_lead(ctx, index, total)} {indicator.fact_rule.question}",
+                 tuple(buttons))
+
+
+async def accept_fact(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    """Stores the number and whether it makes the household lack the indicator (the bot
+    divides by the household size); "Không rõ" where offered; "?" explains."""
+    indicator, _, _ = _indicator(ctx, data)
+    rule = indicator.fact_rule
+    assert rule is not None
+    typed_no = parse_yes_no(answer.text) is False and fold_plain(answer.text) not in _NOT_SURE
+    # A typed "không" is a count of none (or an unusable area), never the "Không rõ" button the
+    # core may have matched it to.
+    choice = None if typed_no else answer.choice
+    value = _read_answer(Answer(answer.kind, answer.text, choice)) if (
+        choice or not answer.text[:1].isdigit()) else None
+    if value == "help":
+        return Say([Reply("ℹ️ " + indicator.text("help"))])
+    members = int(data["members"])
+    if value == "unknown" and not indicator.allows_unknown:
+        return Retry(ctx._("This question needs a number. Press ❓ if the question is unclear."),
+                     "2")
+    if value == "unknown" and indicator.allows_unknown:
+        facts = {k: v for k, v in data.get("facts", {}).items() if k != rule.fact}
+        data["facts"] = facts
+        data["answers"] = {**data.get("answers", {}), indicator.key: "unknown"}
+        return await _next_question(ctx, data)
+    amount = _read_fact(ctx, rule.fact, answer.text, members)
+    if isinstance(amount, Retry):
+        return amount
+    deprived = rule.is_deprived(float(amount), members)
+    data["facts"] = {**data.get("facts", {}), rule.fact: amount}
+    data["answers"] = {**data.get("answers", {}), indicator.key: "yes" if deprived else "no"}
+    return await _next_question(ctx, data)
+
+
+def _read_fact(ctx: Ctx, fact: str, text: str, members: int) -> int | float | Retry:
+    if fact == "dependents":
+        count = parse_int(text)
+        if count is None or count > members:
+            return Retry(ctx._("Please type how many, from 0 to {members} (the people in your "
+                               "household).", members=members), "2")
+        return count
+    area = parse_area(text)
+    if area is None or area <= 0:
+        return Retry(ctx._("Please type the floor area in square metres, for example 40. Not "
+                           "sure? Press \"Not sure\"."), "40")
+    return int(area) if area == area.to_integral_value() else float(area)
+
+
+# --- the result, the review and editing ----------------------------------------------------------
+
+
+async def show_result(ctx: Ctx, data: dict[str, Any]) -> Outcome:
+    """Counts the result anonymously and shows it; then the share question (with a ward)."""
+    data["editing"] = False
+    standard = standard_of(ctx, data)
+    today = ctx.local_now.date()
+    result = assess(household(ctx, data), standard, today)
+    await repo.record_tally(ctx.session, data["ward"], today, standard.id,
+                            result.category.value, run=data.get("run"))
+    replies = result_replies(ctx, data, result)
+    return Next("share", replies)
 
 
 def _names(standard: Standard, keys: Sequence[str]) -> str:
     return ", ".join(standard.indicator(key).name for key in keys)
 
 
+def _fact_lines(ctx: Ctx, data: dict[str, Any]) -> list[str]:
+    facts: dict[str, Any] = data.get("facts", {})
+    lines = []
+    if "dependents" in facts:
+        lines.append(ctx._("• Dependants: {n}", n=facts["dependents"]))
+    if "housing_area_m2" in facts:
+        area = format_number(Decimal(str(facts["housing_area_m2"])))
+        lines.append(ctx._("• Floor area: {area} m²", area=area))
+    return lines
+
+
 def ask_review(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Shows a summary of the answers; asks to confirm or change one."""
-    standard = _standard(ctx, data)
+    standard = standard_of(ctx, data)
     home = household(ctx, data)
     area = standard.income_lines.for_area(home.area).label
     entered = sum(data["sources"].values()) if data.get("mode") == "sources" else data["income"]
@@ -478,6 +606,7 @@ def ask_review(ctx: Ctx, data: dict[str, Any]) -> Reply:
         ctx._("• People: {n}", n=home.members),
         ctx._("• Household income: {amount} {period}", amount=format_money(entered),
               period=_period_word(ctx, data)),
+        *_fact_lines(ctx, data),
     ]
     deprived = [k for k in standard.keys if k in home.deprived]
     unknown = [k for k in standard.keys if k in home.unknown]
@@ -500,15 +629,7 @@ async def accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
     """Confirms (counts the result anonymously and shows it) or opens a section to change."""
     choice = answer.choice or ""
     if choice == "as:rev:ok" or (not choice and parse_yes_no(answer.text)):
-        data["editing"] = False
-        standard = _standard(ctx, data)
-        result = assess(household(ctx, data), standard)
-        await repo.record_tally(ctx.session, data["ward"], ctx.local_now.date(), standard.id,
-                                result.category.value, run=data.get("run"))
-        replies = result_replies(ctx, data, result)
-        if data["ward"] is None:  # no ward to share with
-            return Done(replies, menu=True)
-        return Next("share", replies)
+        return await show_result(ctx, data)
     targets = {"as:rev:ward": "ward", "as:rev:members": "members", "as:rev:income": "income",
                "as:rev:answers": "pick"}
     if choice in targets:
@@ -518,17 +639,21 @@ async def accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
     return Retry(ctx._("Please press \"Correct\" or the part you want to change."))
 
 
+def _answer_label(ctx: Ctx, indicator: Indicator, data: dict[str, Any]) -> str:
+    rule = indicator.fact_rule
+    facts = data.get("facts", {})
+    if rule is not None and rule.fact in facts:
+        return format_number(Decimal(str(facts[rule.fact])))
+    return ctx._(ANSWER_LABELS.get(data.get("answers", {}).get(indicator.key), "—"))
+
+
 def ask_pick(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Lists the indicator answers (paginated); asks which one to change."""
-    standard = _standard(ctx, data)
-    answers = data.get("answers", {})
+    standard = standard_of(ctx, data)
     numbered = list(enumerate(standard.indicators))
     shown, page, pages = _page(numbered, data.get("pick_page", 0))
-    buttons = [
-        Choice(f"{i + 1}. {ind.name}: {ctx._(ANSWER_LABELS.get(answers.get(ind.key), '—'))}",
-               f"as:pick:{i}")
-        for i, ind in shown
-    ]
+    buttons = [Choice(f"{i + 1}. {ind.name}: {_answer_label(ctx, ind, data)}", f"as:pick:{i}")
+               for i, ind in shown]
     buttons += _page_buttons(ctx, "as:pickpage", page, pages)
     return Reply(ctx._("Which answer do you want to change?"), tuple(buttons))
 
@@ -541,59 +666,8 @@ def accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         return Next("pick")
     if choice.startswith("as:pick:"):
         data["q"] = int(choice.rsplit(":", 1)[1])
-        return Next("indicator")
+        return Next(_question_step(ctx, data, data["q"]))
     return Retry(ctx._("Please choose a question from the buttons."))
-
-
-# --- the result ----------------------------------------------------------------------------------
-
-
-def _pack(sentences: Sequence[str], limit: int = MESSAGE_CHARS) -> list[str]:
-    """Sentences into as few messages as fit `limit`; a "- item" stays with its list."""
-    messages: list[str] = []
-    for sentence in sentences:
-        fits = len(messages[-1]) + 1 + len(sentence) <= limit if messages else False
-        if messages and (fits or sentence.startswith("- ")):
-            messages[-1] += "\n" + sentence
-        else:
-            messages.append(sentence)
-    return messages
-
-
-def result_replies(ctx: Ctx, data: dict[str, Any], result: Assessment) -> list[Reply]:
-    """The category, why, what would change it, the support button, what to do next; near the
-    changeover also the other standard's view."""
-    sentences = explain(result, ctx.translator, format_money)
-    official = ctx._("This is a self-assessment, not an official decision: the People's "
-                     "Committee of your ward or commune (UBND phường/xã) decides through its "
-                     "household review.")
-    split = sentences.index(official) if official in sentences else len(sentences)
-    why, next_steps = sentences[:split], sentences[split:]
-    how = ctx._("To ask for the review: send the ward or commune People's Committee a request "
-                "(Giấy đề nghị rà soát hộ nghèo, hộ cận nghèo, Mẫu số 01 of Quyết định "
-                "24/2021/QĐ-TTg). The yearly review runs from 1/9 to 14/12. Ask the ward office "
-                "which form applies now.")
-    # The legal basis (the last sentence) goes with the "why"; the next steps get their own
-    # message, under which the support button sits.
-    legal, next_steps = next_steps[-1:], next_steps[:-1]
-    replies = [Reply(text) for text in _pack([*why, *legal])]
-    category = result.category.value
-    button = Choice(ctx._(CATEGORY_BUTTONS[category]), f"pol:for:{category}")
-    replies.append(Reply("\n".join([*next_steps, how]), (button,)))
-    other = _other_result(ctx, data, result)
-    if other is not None:
-        replies.append(Reply("\n".join(explain_other(other, ctx.translator, format_money))))
-    return replies
-
-
-def _other_result(ctx: Ctx, data: dict[str, Any], result: Assessment) -> Assessment | None:
-    if not changeover_note_needed(ctx.local_now.date()):
-        return None
-    standard = result.standard
-    other = other_standard(ctx.services.content["standards"], standard)
-    if other is None:
-        return None
-    return assess(translate_household(household(ctx, data), standard, other), other)
 
 
 # --- sharing with the ward's officers ------------------------------------------------------------
@@ -601,22 +675,25 @@ def _other_result(ctx: Ctx, data: dict[str, Any], result: Assessment) -> Assessm
 
 def ask_share(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: share this result with the ward's officers? (Nothing personal is kept otherwise.)"""
-    return Reply(
-        ctx._("Would you like to send this result to the officers of {ward} so they can contact "
-              "you? If not, I keep nothing about you.", ward=data["ward"]),
-        (
-            Choice(ctx._("📨 Yes, send it"), "as:share:yes"),
-            Choice(ctx._("No, thank you"), "as:share:no"),
-        ),
-    )
+    if data["ward"] is None:
+        text = ctx._("Is anything to change in your answers? I keep nothing about you.")
+    else:
+        text = ctx._("Would you like to send this result to the officers of {ward} so they can "
+                     "contact you? If not, I keep nothing about you.", ward=data["ward"])
+    return Reply(text, share_buttons(ctx, data))
 
 
 def accept_share(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Yes asks for the name; no ends anonymously."""
+    """Yes asks for the name; no ends anonymously; "change" opens the review; the legal basis
+    and how to ask for the review are explained in place."""
+    if answer.choice == "as:share:edit":
+        return Next("review")
+    if answer.choice in ("as:share:how", "as:share:legal"):
+        return Say([Reply(explained(ctx, data, answer.choice.rsplit(":", 1)[1]))])
     yes = _yes_no(answer, "as:share")
     if yes is None:
         return Retry(ctx._("Please answer yes or no."), ctx._("yes"))
-    if not yes:
+    if not yes or data["ward"] is None:
         return Done(menu=ctx._("All right, nothing about you was kept. Thank you!"))
     return Next("name")
 
@@ -664,9 +741,9 @@ async def accept_consent(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
         return Retry(ctx._("Please answer yes or no."), ctx._("yes"))
     if not yes:
         return Done(menu=ctx._("Nothing was sent, and nothing about you was kept."))
-    standard = _standard(ctx, data)
+    standard = standard_of(ctx, data)
     home = household(ctx, data)
-    result = assess(home, standard)
+    result = assess(home, standard, ctx.local_now.date())
     await users.grant_consent(ctx.session, ctx.user, CONSENT_PURPOSE, ctx.now)
     await repo.save_shared(
         ctx.session, ctx.user, ward=data["ward"], name=data["name"], phone=data["phone"],
@@ -679,8 +756,9 @@ async def accept_consent(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
 def build_dialog() -> Dialog:
     """The self-assessment's state table."""
     zero_ok = {"numeric": True, "zero_is_answer": True}
-    answer_help = N_("Answer Yes or No. Press ❓ to see what the question means. \"Not sure\" "
-                     "(where offered) is shown in the result as something to check with the ward.")
+    answer_help = N_("Answer Yes or No: Yes means your household lacks it, No means no "
+                     "difficulty. Press ❓ to see what the question means. \"Not sure\" (where "
+                     "offered) is shown in the result as something to check with the ward.")
     return Dialog(
         name=NAME,
         title=N_("Household self-assessment"),
@@ -690,12 +768,14 @@ def build_dialog() -> Dialog:
             Step("was_commune", ask_was_commune, accept_was_commune),
             Step("area", ask_area, accept_area),
             Step("members", ask_members, accept_members, numeric=True),
-            Step("income", ask_income, accept_income, **zero_ok,
-                 help=N_("Add up what everyone in the household earns: wages, farming or "
-                         "fishing, trade, pensions, money sent home. Type 0 if there is none.")),
+            Step("income", ask_income, accept_income, **zero_ok, help=_INCOME_HELP),
+            # not numeric: a typed "1" or "2" picks a button; a new amount is read as one
+            Step("confirm_amount", ask_confirm_amount, accept_confirm_amount),
             Step("sources", ask_sources, accept_sources),
             Step("source_amount", ask_source_amount, accept_source_amount, **zero_ok),
             Step("indicator", ask_indicator, accept_indicator, help=answer_help),
+            Step("fact", ask_fact, accept_fact, **zero_ok,
+                 help=N_("Type a number; I work out the rest. Press ❓ to see what counts.")),
             Step("review", ask_review, accept_review),
             Step("pick", ask_pick, accept_pick),
             Step("share", ask_share, accept_share),

@@ -12,6 +12,7 @@ per message records that it was delivered, so a second run sends nothing twice.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,11 +27,10 @@ from conversations.messages import Reply
 from db import outbox
 from db.models import AssessmentRun, AssessmentTally, SharedAssessment, User
 from domain.formatting import format_date, format_money
+from domain.poverty import CATEGORY_NAMES as _CATEGORY_NAMES
 from domain.poverty import (
-    N_,
     Area,
     Assessment,
-    Category,
     Household,
     Standard,
     Translator,
@@ -42,13 +42,8 @@ from domain.poverty import (
 
 log = logging.getLogger("giamngheo.assessments")
 
-# The same msgids as domain.poverty's category names, so they share one translation.
-CATEGORY_NAMES: dict[str, str] = {
-    Category.POOR: N_("a poor household"),
-    Category.NEAR_POOR: N_("a near-poor household"),
-    Category.AVERAGE: N_("a household with an average standard of living"),
-    Category.NOT_POOR: N_("not poor or near-poor"),
-}
+# Category → its name (a msgid), shared with the explanation (re-exported for the handlers).
+CATEGORY_NAMES: Mapping[str, str] = _CATEGORY_NAMES
 
 
 # --- the anonymous tally -----------------------------------------------------------------------
@@ -119,7 +114,9 @@ async def save_shared(
         phone=phone,
         members=household.members,
         area=household.area.value,
-        monthly_income=household.monthly_income,
+        # Whole đồng: a yearly figure divided by 12 can leave a fraction of a đồng (the result
+        # shared was assessed exactly; a re-assessment reads this figure).
+        monthly_income=math.floor(household.monthly_income),
         deprived=sorted(household.deprived),
         unknown=sorted(household.unknown),
         answered_standard_id=standard_id,
@@ -281,9 +278,9 @@ def change_message(row: SharedAssessment, standards: Sequence[Standard], t: Tran
     before = assess_shared(row, standards, row.previous_standard_id or row.standard_id)
     after = assess_shared(row, standards, row.standard_id)
     lines = [
-        _("From {date} the {standard} poverty standard applies. I checked the result you "
-          "shared with your ward again.").format(
-            date=format_date(new.effective_from), standard=new.id
+        _("From {date} the {standard} applies. I checked the result you shared with your ward "
+          "again.").format(
+            date=format_date(new.effective_from), standard=new.name_on(new.effective_from)
         ),
         _("Before: {before}. Now: {after}.").format(
             before=_(CATEGORY_NAMES[row.previous_category or ""]),

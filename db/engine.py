@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db import sqlite_onehop
+
 
 def create_engine(database_url: str) -> AsyncEngine:
     """Create the engine; for SQLite, create the file's folder and set the pragmas."""
@@ -31,9 +33,11 @@ def create_engine(database_url: str) -> AsyncEngine:
     # to 100 ms (the latency tail the Telegram benchmark showed).
     # Every session ends in an explicit commit or rollback, so the pool's own reset on return
     # (one more round trip to SQLite's thread per event) is not needed.
+    # db/sqlite_onehop.py: one hop to SQLite's thread per statement (aiosqlite's adapter makes
+    # four), with BEGIN sent together with the transaction's first statement.
     engine = create_async_engine(
         url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120,
-        pool_reset_on_return=None,
+        pool_reset_on_return=None, module=sqlite_onehop.dbapi(),
     )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -42,8 +46,13 @@ def create_engine(database_url: str) -> AsyncEngine:
 
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: every event writes, and a deferred transaction
-    # that reads first would fail instead of waiting when another writer holds the lock.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # that reads first would fail instead of waiting when another writer holds the lock. It is
+    # sent with the transaction's first statement (one hop instead of two).
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite_onehop.OneHopConnection):
+        dbapi_connection.begin_deferred()
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

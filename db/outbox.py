@@ -3,8 +3,15 @@
 `enqueue` writes a row in the caller's transaction (so a reminder and the record that it is due
 commit together); `enqueue_many` writes one row per recipient of a broadcast in a few statements;
 `claim` hands due rows to one worker at a time (row locks with SKIP LOCKED on PostgreSQL; SQLite
-has one writer); `finish` records the outcome. Statuses: pending → sending → sent | failed |
-blocked | skipped (the recipient opted out or was deleted, or the broadcast was cancelled).
+has one writer); `mark_inflight` records, just before the platform is called, that the send has
+started; `finish` records the outcome; `heartbeat` keeps a live worker's claims fresh. Statuses:
+pending → sending (claimed) → inflight (handed to the platform) → sent | failed | blocked |
+skipped (the recipient opted out or was deleted, or the broadcast was cancelled).
+
+A worker that dies (kill -9) stops heartbeating: after `STALE_CLAIM` its `sending` rows are due
+again (they never reached the platform), and its `inflight` rows are marked failed and never
+repeated: the platform may have accepted them, and Telegram gives no way to ask, so repeating
+them could send a message twice.
 
 A photo or file sent to many people is stored once (`OutboxMedia`, `store_media`) and each row's
 payload refers to it as {"media": id}; the worker loads it once (`load_media`).
@@ -27,7 +34,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from conversations.messages import Choice, Document, Reply
 from db.models import Base, OutboxMessage
 
-STALE_SENDING = timedelta(minutes=10)
+STALE_CLAIM = timedelta(seconds=45)  # a live worker heartbeats its claims every ~10 s
+INTERRUPTED = "interrupted during the send: may have been delivered, not repeated"
 INSERT_CHUNK = 500  # rows per multi-row INSERT (well under SQLite's bound-parameter limit)
 
 
@@ -171,14 +179,12 @@ async def enqueue_many(
     return added
 
 
-async def claim(session: AsyncSession, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Mark up to `limit` due rows as sending and return them (commit right after)."""
-    await session.execute(  # a worker that died mid-send: its rows are due again
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending",
-               OutboxMessage.next_attempt_at < now - STALE_SENDING)
-        .values(status="pending")
-    )
+async def claim(
+    session: AsyncSession, now: datetime, limit: int, stale: timedelta = STALE_CLAIM
+) -> list[OutboxMessage]:
+    """Mark up to `limit` due rows as sending and return them (commit right after). First, the
+    claims of a worker that stopped heartbeating `stale` ago are recovered (module doc)."""
+    await recover(session, now - stale)
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
@@ -191,6 +197,46 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Outbox
         row.status = "sending"
         row.next_attempt_at = now
     return rows
+
+
+async def recover(session: AsyncSession, before: datetime) -> int:
+    """Claims not heartbeaten since `before`: never sent → pending; in flight → failed."""
+    queued = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.next_attempt_at < before)
+        .values(status="pending")
+    )
+    interrupted = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "inflight", OutboxMessage.next_attempt_at < before)
+        .values(status="failed", last_error=INTERRUPTED, attempts=OutboxMessage.attempts + 1)
+    )
+    return (queued.rowcount or 0) + (interrupted.rowcount or 0)
+
+
+async def mark_inflight(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    """The platform is about to be called for these rows (see the module doc)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(status="inflight", next_attempt_at=now)
+    )
+
+
+async def heartbeat(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    """A live worker still holds these claims. Rows another transaction has locked right now
+    are being recorded anyway, so they are skipped rather than waited for (waiting, with the
+    recording transaction locking rows in another order, is a deadlock)."""
+    mine = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(("sending", "inflight")))
+        .with_for_update(skip_locked=True)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(mine.scalar_subquery()))
+        .values(next_attempt_at=now)
+    )
 
 
 async def finish(

@@ -28,7 +28,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import process
@@ -46,6 +46,7 @@ _QUERY_WEIGHT = 0.5
 _MIN_CORRECTABLE_LENGTH = 3
 _LONG_WORD_LENGTH = 7
 _SUBSTITUTION_MIN_LENGTH = 6
+_RECENT_QUESTIONS = 512  # per catalogue
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,13 @@ class SearchIndex:
     stopwords: frozenset[str]
     weights: Mapping[str, float]
     min_score: float
+    # word → positions in `entries` of the policies that have it: a policy sharing no word with
+    # the question scores 0, so only these are scored
+    by_word: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    # recent questions → every match, best first (a question is searched twice per message:
+    # once to choose the route, once to answer; households ask the same few things)
+    recent: dict[tuple[str, date], list[tuple[Policy, float]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
 
 def _words(text: str) -> list[str]:
@@ -103,6 +111,10 @@ def build_index(catalogue: Catalogue) -> SearchIndex:
     raw_counts.update({w: 0 for w in stopwords})  # known, so never "corrected" into a keyword
     known = tuple(w for w, _ in raw_counts.most_common())
     known_set = frozenset(known)
+    by_word: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        for word in entry.words:
+            by_word.setdefault(word, []).append(position)
     return SearchIndex(
         entries=tuple(entries),
         known_words=known,
@@ -113,6 +125,7 @@ def build_index(catalogue: Catalogue) -> SearchIndex:
         stopwords=stopwords,
         weights=_idf(entries),
         min_score=settings.min_score,
+        by_word={word: tuple(positions) for word, positions in by_word.items()},
     )
 
 
@@ -247,14 +260,30 @@ def search(
     categories. Ties go to the higher `priority`.
     """
     index = catalogue.search_index
+    key = (query, on)
+    found = index.recent.get(key)
+    if found is None:
+        found = _search(index, query, on)
+        if len(index.recent) >= _RECENT_QUESTIONS:
+            index.recent.clear()
+        index.recent[key] = found
+    return found[:limit]
+
+
+def _search(index: SearchIndex, query: str, on: date) -> list[tuple[Policy, float]]:
     question = read_question(query, index)
     if not question:
         return []
+    if index.min_score > 0:  # only policies sharing a word with the question can score
+        positions = sorted({p for word in question for p in index.by_word.get(word, ())})
+        candidates: Iterable[_Entry] = [index.entries[p] for p in positions]
+    else:
+        candidates = index.entries
     scored = [
         (entry.policy, round(_score(entry, question, index.weights), 1))
-        for entry in index.entries
+        for entry in candidates
         if entry.policy.is_visible(on)
     ]
     found = [(policy, score) for policy, score in scored if score >= index.min_score]
     found.sort(key=lambda item: (-item[1], -item[0].priority, item[0].id))
-    return found[:limit]
+    return found

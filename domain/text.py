@@ -22,6 +22,7 @@ __all__ = [
     "is_back",
     "is_greeting",
     "match_choice",
+    "parse_area",
     "parse_int",
     "parse_money",
     "parse_phone",
@@ -94,9 +95,16 @@ def parse_money(s: str) -> int | None:
       ("4.500" = "4,500" = 4.500, "4.500.000" = 4.500.000). Otherwise the last "." or "," is a
       decimal separator, accepted only when a unit follows ("4,5 triệu", "4.5tr", "1,2 tr");
       "4,5" alone is None because nobody means four and a half đồng.
+    - Numbers may be spelt in words, with or without diacritics, and "trăm" (hundred) works in
+      words and after digits: "sáu triệu" = 6.000.000, "mười lăm triệu", "hai triệu rưỡi",
+      "sáu trăm nghìn" = "6 trăm nghìn" = 600.000, "năm trăm ngàn", "một trăm linh năm nghìn".
+      A leading "tầm" before a number is "about", not "tám" (8): "tầm sáu triệu" = 6.000.000.
     - The result must be a whole number of đồng and at most 10^15.
     """
-    text = _strip_money_words(fold(s).replace(" ", ""))
+    words = _money_number_words(fold(s))
+    if words is None:
+        return None
+    text = _strip_money_words(words.replace(" ", ""))
     if not text:
         return None
     tokens = _tokenise_money(text)
@@ -106,6 +114,66 @@ def parse_money(s: str) -> int | None:
     if amount is None or amount < 0 or amount > _MAX_MONEY or amount != amount.to_integral():
         return None
     return int(amount)
+
+
+_MONEY_FILLERS = frozenset({"khoang", "tam", "chung", "co", "duoc"})
+_HUNDRED = "tram"
+_ZERO_TENS = frozenset({"linh", "le"})
+
+
+def _money_number_words(folded: str) -> str | None:
+    """`folded` with spelt numbers turned into digits ("sau tram nghin" → "600 nghin");
+    None when a run of number words is not one number ("ba bon trieu")."""
+    words = folded.split()
+    if len(words) >= 2 and words[0] in _MONEY_FILLERS and (
+        words[1][0].isdigit() or _starts_number(words, 1)
+    ):
+        words = words[1:]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if not _starts_number(words, i):
+            out.append(words[i])
+            i += 1
+            continue
+        value, i = _read_spelt_number(words, i)
+        if value is None:
+            return None
+        out.append(str(value))
+    return " ".join(out)
+
+
+def _starts_number(words: list[str], i: int) -> bool:
+    word = words[i]
+    if word in _NUMBER_WORDS or word == _HUNDRED:
+        return True
+    return word.isdigit() and i + 1 < len(words) and words[i + 1] == _HUNDRED
+
+
+def _read_spelt_number(words: list[str], i: int) -> tuple[int | None, int]:
+    """A number from 0 to 999 spelt in words (or "6 trăm") starting at `i`, and where it ends."""
+    hundreds = None
+    if words[i] == _HUNDRED:  # "trăm nghìn" = one hundred thousand
+        hundreds, i = 1, i + 1
+    elif i + 1 < len(words) and words[i + 1] == _HUNDRED:
+        head = int(words[i]) if words[i].isdigit() else _DIGITS.get(words[i])
+        if head is None or not 1 <= head <= 9:
+            return None, i
+        hundreds, i = head, i + 2
+    if hundreds is not None and i + 1 < len(words) and words[i] in _ZERO_TENS:
+        unit = _DIGITS.get(words[i + 1])
+        if not unit:
+            return None, i
+        return hundreds * 100 + unit, i + 2
+    end = i
+    while end < len(words) and words[end] in _NUMBER_WORDS:
+        end += 1
+    if end == i:
+        return (hundreds * 100 if hundreds is not None else None), i
+    rest = _number_from_words(words[i:end])
+    if rest is None:
+        return None, end
+    return (hundreds or 0) * 100 + rest, end
 
 
 def _strip_money_words(text: str) -> str:
@@ -270,6 +338,30 @@ def _number_from_words(words: list[str]) -> int | None:
         case [tens, "muoi", unit] if _DIGITS.get(tens, 0) >= 2 and _UNIT_AFTER_TENS.get(unit):
             return 10 * _DIGITS[tens] + _UNIT_AFTER_TENS[unit]
     return None
+
+
+# --- floor area ----------------------------------------------------------------------------------
+
+_AREA_UNIT = re.compile(r"\s*(?:m2|m²|met vuong|met|m)\s*$")
+_AREA_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+_AREA_PRODUCT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(?:m\s*)?[x*×]\s*(\d+(?:[.,]\d+)?)$")
+
+
+def parse_area(s: str) -> Decimal | None:
+    """A floor area in m²: "40", "40 m2", "40m²", "khoảng 40 mét vuông", "35,5", or a house's
+    sides "5x8" / "5 m x 8 m" (= 40). None for anything else, including numbers in words (an
+    area spelt out is rare, and "không" must not read as 0 m²)."""
+    text = fold(s).replace("×", "x")
+    for filler in ("khoang ", "tam ", "chung ", "rong ", "co "):
+        text = text.removeprefix(filler)
+    text = _AREA_UNIT.sub("", text).strip()
+    product = _AREA_PRODUCT.match(_AREA_UNIT.sub("", text.replace(" m x", " x")))
+    if product:
+        a, b = (Decimal(g.replace(",", ".")) for g in product.groups())
+        return a * b
+    if not _AREA_NUMBER.match(text):
+        return None
+    return Decimal(text.replace(",", "."))
 
 
 # --- yes / no ----------------------------------------------------------------------------------

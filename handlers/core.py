@@ -169,7 +169,9 @@ class Core:
             _remember_offered(ctx, replies)
             if (ctx.state.dialog, ctx.state.step, ctx.state.offered) != before or ctx.state.dialog:
                 ctx.state.updated_at = ctx.now
-            log.info(
+            # DEBUG, not INFO: `giamngheo run` logs at INFO, and a line per event is formatted
+            # and written for every message; failures and repeats keep their levels.
+            log.debug(
                 "event channel=%s kind=%s dialog=%s step=%s replies=%d",
                 event.channel, event.kind, ctx.state.dialog, ctx.state.step, len(replies),
             )

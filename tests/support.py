@@ -105,8 +105,11 @@ class Chat:
         return self.replies
 
     def button(self, label: str):  # type: ignore[no-untyped-def]
+        """The button labelled exactly `label` (folded), else the first whose label holds it."""
         wanted = fold(label)
-        found = [c for r in self.replies for c in r.choices if wanted in fold(c.label)]
+        choices = [c for r in self.replies for c in r.choices]
+        found = [c for c in choices if fold(c.label) == wanted]
+        found += [c for c in choices if wanted in fold(c.label)]
         assert found, f"no button {label!r} in {self.labels}"
         return found[0]
 

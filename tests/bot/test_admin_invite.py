@@ -74,7 +74,7 @@ def test_admin_invite_end_to_end_in_the_console(terminal, tmp_path: Path) -> Non
     assert "Vai trò: cán bộ lao động, việc làm (quản trị)" in after
     assert "console:phong-ldtbxh" in after
     assert "Lệnh này chỉ dành cho" not in after
-    assert "Nhập nội dung thông báo" in after
+    assert "nội dung thông báo (tối đa" in after  # the compose dialog's first question
 
     actions = [row[0] for row in _audit(tmp_path)]
     assert actions == ["invite.create", "admin.join"]

@@ -5,6 +5,7 @@ line on stderr naming the field and nothing on stdout."""
 from __future__ import annotations
 
 import asyncio
+import gettext
 import io
 import json
 import os
@@ -21,10 +22,16 @@ from bot.cli import main
 from db import assessments as repo
 from db import users
 from db.models import OutboxMessage
-from domain.poverty import Area, Household
+from domain.poverty import Area, Household, apply_patch, assess_json
 from tests.support import Clock, open_app, run_main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_standards_for_test():  # type: ignore[no-untyped-def]
+    from bot.content import load_all
+
+    return load_all(None)["standards"]
 
 NEAR_POOR = {
     "date": "2026-06-01",
@@ -68,14 +75,20 @@ async def test_one_household_in_one_result_out(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     result = json.loads(out)
     assert set(result) == {"standard", "category", "income_per_person", "income_line", "deprived",
-                           "deprivation_count", "legal_basis", "explanation"}
+                           "deprivation_count", "legal_basis", "explanation", "changes"}
     assert (result["standard"], result["category"]) == ("2022-2025", "near_poor")
     assert (result["income_per_person"], result["income_line"]) == (1_500_000, 2_000_000)
     assert result["deprived"] == ["employment"]
-    assert result["explanation"][0] == (
-        "Theo chuẩn nghèo giai đoạn 2022-2025, hộ của bạn có thể thuộc diện hộ cận nghèo."
-    )
-    assert not any("2027-2030" in sentence for sentence in result["explanation"])
+    assert result["explanation"][:2] == [
+        "Hộ của bạn có thể thuộc diện hộ cận nghèo.",
+        "Kết quả tính theo chuẩn nghèo đang áp dụng năm 2026 (chuẩn giai đoạn 2022-2025, kéo dài "
+        "đến hết 2026 theo Nghị định 351/2025/NĐ-CP).",
+    ]
+    assert not any("2027" in sentence for sentence in result["explanation"])
+    assert result["changes"] == [
+        {"category": "poor", "input": {"deprived": {"nutrition": True, "health_insurance": True}}}
+    ]
+    assert "Hộ sẽ thuộc diện hộ nghèo nếu thiếu hụt thêm 2 chỉ số." in result["explanation"]
 
 
 async def test_a_list_in_a_list_out_and_the_default_date_is_today_in_vietnam(
@@ -83,15 +96,27 @@ async def test_a_list_in_a_list_out_and_the_default_date_is_today_in_vietnam(
 ) -> None:
     rich = {"area": "rural", "members": 2, "annual_income": 120_000_000, "deprived": {}}
     near_changeover = {**NEAR_POOR, "date": "2026-11-27"}
-    code, out, err = await assess(tmp_path, [NEAR_POOR, rich, near_changeover])
+    above = {"date": "2026-06-01", "area": "rural", "members": 3, "annual_income": 90_000_000,
+             "deprived": {"water": True, "sanitation": True, "telecom": True},
+             "facts": {"housing_area_m2": 60}}
+    code, out, err = await assess(tmp_path, [NEAR_POOR, rich, near_changeover, above])
     assert (code, err) == (0, "")
-    first, second, third = json.loads(out)
+    first, second, third, fourth = json.loads(out)
+    # 3 lacking and above the line: at or below it the household is poor, never near-poor;
+    # each patch, applied to the input, gives its category (checked without another process).
+    assert fourth["category"] == "not_poor"
+    assert [c["category"] for c in fourth["changes"]] == ["average", "poor"]
+    for change in fourth["changes"]:
+        again = assess_json(apply_patch(above, change["input"]), load_standards_for_test(),
+                            date(2026, 6, 1), gettext.NullTranslations())
+        assert again["category"] == change["category"]
     assert first["category"] == "near_poor"
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     expected = "2022-2025" if today <= date(2026, 12, 31) else "2027-2030"
     assert (second["standard"], second["category"]) == (expected, "not_poor")
     assert second["income_per_person"] == 5_000_000
-    assert any("Chuẩn nghèo giai đoạn 2027-2030" in s for s in third["explanation"])
+    assert any("Chuẩn nghèo mới (Nghị định 351/2025/NĐ-CP) áp dụng từ ngày 01/01/2027" in s
+               for s in third["explanation"])
 
 
 BAD_INPUTS: list[tuple[str, Any, str]] = [

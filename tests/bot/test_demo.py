@@ -98,7 +98,7 @@ async def test_the_demo_shows_every_role_on_example_data(demo: tuple[str, Path])
 
         # the labour office: broadcasts, and the whole city's households
         await _become(http, url, who, "admin")
-        assert "Nhập nội dung thông báo" in await _say(http, url, who, "/thongbao")
+        assert "nội dung thông báo (tối đa" in await _say(http, url, who, "/thongbao")
         await _say(http, url, who, "/huy")
         assert "VIDU-004" in await _say(http, url, who, "/ho VIDU")
 

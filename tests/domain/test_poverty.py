@@ -17,6 +17,7 @@ import copy
 import gettext
 import re
 from datetime import date
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -159,17 +160,22 @@ def test_lines_reported_with_the_result(
     ("members", "monthly", "expected_pp", "category"),
     [
         pytest.param(3, 4_500_000, 1_500_000, "near_poor", id="ND07-2021-rural-3-members-at-line"),
-        pytest.param(3, 4_500_002, 1_500_000, "near_poor", id="ND07-2021-rural-rounded-down"),
+        # 4.500.002 / 3 = 1.500.000,67: above the line, and shown rounded up so the figure
+        # shown is above the line too (issue 13: no rounding down before comparing).
+        pytest.param(3, 4_500_002, 1_500_001, "average", id="ND07-2021-rural-exact-above"),
+        pytest.param(3, 4_500_001, 1_500_001, "average", id="ND07-2021-rural-third-above"),
+        pytest.param(3, 4_499_999, 1_499_999, "near_poor", id="ND07-2021-rural-below-shown-down"),
         pytest.param(3, 4_500_003, 1_500_001, "average", id="ND07-2021-rural-3-members-above"),
     ],
 )
-def test_income_per_person_is_rounded_down_before_comparing(
+def test_income_per_person_is_compared_exactly_and_shown_on_its_side_of_the_line(
     standards: tuple[Standard, ...], members: int, monthly: int, expected_pp: int, category: str
 ) -> None:
     std = standard_by_id(standards, "2022-2025")
     household = Household(Area.RURAL, members, monthly)
     result = assess(household, std)
     assert (result.income_per_person, result.category) == (expected_pp, Category(category))
+    assert result.income_exact == Fraction(monthly, members)
 
 
 def test_poor_threshold_comes_from_the_data(standards: tuple[Standard, ...]) -> None:
@@ -329,8 +335,9 @@ def test_changeover_in_vietnamese_after_the_switch(
     out = assess_json(obj, standards, TODAY, vi)
     assert out["category"] == "near_poor"  # 2.000.000 ≤ 2.200.000, 2 shortfalls
     assert (
-        "Chuẩn nghèo giai đoạn 2022-2025 áp dụng từ ngày 01/01/2022 đến hết ngày 31/12/2026: "
-        "chuẩn thu nhập ở khu vực nông thôn là 1.500.000 đ mỗi người mỗi tháng."
+        "Chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP) áp dụng từ ngày 01/01/2022 "
+        "đến hết ngày 31/12/2026: chuẩn thu nhập ở khu vực nông thôn là 1.500.000 đ mỗi người "
+        "mỗi tháng."
     ) in out["explanation"]
     assert "Theo chuẩn đó, kết quả của hộ bạn là: hộ có mức sống trung bình." in out["explanation"]
 
@@ -342,9 +349,11 @@ def test_changeover_in_vietnamese_names_the_indicator_never_asked(
                 deprived={"water": True, "sanitation": True})
     out = assess_json(obj, standards, TODAY, vi)
     assert out["category"] == "near_poor"
-    assert out["explanation"][-2:] == [
+    assert out["explanation"][-3:] == [
         "Theo chuẩn đó, các chỉ số chưa hỏi hoặc chưa rõ nên chưa tính: xử lý rác thải.",
         "Nếu các chỉ số này đúng là bị thiếu hụt, theo chuẩn đó hộ có thể thuộc diện hộ nghèo.",
+        "Một số chỉ số hoặc quy tắc của chuẩn đó chưa được xác nhận, nên kết quả này cũng chỉ để "
+        "tham khảo.",
     ]
 
 
@@ -414,10 +423,13 @@ def test_what_would_change_for_a_household_above_the_band(
     std = standards[0]
     result = assess(_household("rural", 2_600_000, 1, std), std)
     assert result.what_would_change == (
-        Change(Category.AVERAGE, 2_250_000, 0),
-        Change(Category.NEAR_POOR, 1_500_000, 0),
-        Change(Category.POOR, 1_500_000, 2),
+        Change(Category.AVERAGE, 2_250_000, income_above=1_500_000),
+        Change(Category.NEAR_POOR, 1_500_000),
+        # employment is lacking; dependents is decided by a count, so the next ones are named
+        Change(Category.POOR, 1_500_000, ("nutrition", "health_insurance")),
     )
+    assert ("It would be a household with an average standard of living if income per person "
+            "were above 1.500.000 đ and at most 2.250.000 đ.") in explain(result, EN)
     text = explain(result, EN)
     assert ("It would be a poor household if income per person were 1.500.000 đ or less and it "
             "lacked 2 more indicators.") in text
@@ -426,7 +438,7 @@ def test_what_would_change_for_a_household_above_the_band(
 def test_what_would_change_for_a_near_poor_household(standards: tuple[Standard, ...]) -> None:
     std = standards[1]
     result = assess(_household("urban", 2_800_000, 2, std), std)
-    assert result.what_would_change == (Change(Category.POOR, None, 1),)
+    assert result.what_would_change == (Change(Category.POOR, None, ("health_insurance",)),)
     assert "It would be a poor household if it lacked 1 more indicator." in explain(result, EN)
 
 
@@ -446,10 +458,11 @@ def test_vietnamese_explanation_reads_as_a_household_would_need_it(
         Area.RURAL, 4, 6_000_000, deprived=frozenset({"water", "sanitation", "health_insurance"})
     )
     text = explain(assess(household, std), vi)
-    assert text[0] == (
-        "Theo chuẩn nghèo giai đoạn 2022-2025, hộ của bạn có thể thuộc diện hộ nghèo."
+    assert text[0] == "Hộ của bạn có thể thuộc diện hộ nghèo."
+    assert text[1] == (
+        "Kết quả tính theo chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP)."
     )
-    assert "1.500.000 đ" in text[1] and "nông thôn" in text[1]
+    assert "1.500.000 đ" in text[2] and "nông thôn" in text[2]
     assert "- Nhà chưa có nguồn nước sạch để ăn uống." in text
     assert any("UBND phường/xã" in s for s in text)
     assert any("07/2021/NĐ-CP" in s for s in text)
@@ -471,7 +484,7 @@ def test_money_formatter_can_be_passed_in(standards: tuple[Standard, ...]) -> No
     std = standards[0]
     result = assess(_household("rural", 1_000_000, 0, std), std)
     text = explain(result, EN, fmt_money=lambda n: f"<{n}>")
-    assert "<1000000>" in text[1]
+    assert "<1000000>" in text[2]
 
 
 # --- the CLI contract --------------------------------------------------------------------------
@@ -485,7 +498,7 @@ def test_output_has_exactly_the_cli_keys(standards: tuple[Standard, ...]) -> Non
     )
     assert set(out) == {
         "standard", "category", "income_per_person", "income_line", "deprived",
-        "deprivation_count", "legal_basis", "explanation",
+        "deprivation_count", "legal_basis", "explanation", "changes",
     }
     assert out["standard"] == "2022-2025"
     assert out["category"] == "poor"
@@ -499,7 +512,9 @@ def test_output_has_exactly_the_cli_keys(standards: tuple[Standard, ...]) -> Non
     ("annual", "income_pp", "category"),
     [
         pytest.param(18_000_000, 1_500_000, "near_poor", id="ND07-2021-annual-at-line"),
-        pytest.param(18_000_011, 1_500_000, "near_poor", id="ND07-2021-annual-rounds-down"),
+        # 18.000.011 / 12 = 1.500.000,92 a month: above the line, compared exactly (issue 13).
+        pytest.param(18_000_011, 1_500_001, "average", id="ND07-2021-annual-exact-above"),
+        pytest.param(17_999_999, 1_499_999, "near_poor", id="ND07-2021-annual-exact-below"),
         pytest.param(18_000_012, 1_500_001, "average", id="ND07-2021-annual-just-above"),
     ],
 )
@@ -574,8 +589,8 @@ def test_assessment_to_json_appends_the_other_standard(standards: tuple[Standard
     main = assess(household, old)
     other = assess(translate_household(household, old, new), new)
     out = assessment_to_json(main, EN, other=other)
-    assert out["explanation"][-2] == (
-        "Under that standard, your household would be: a near-poor household."
+    assert "Under that standard, your household would be: a near-poor household." in (
+        out["explanation"]
     )
     assert isinstance(main, Assessment)
 
@@ -665,3 +680,111 @@ def test_several_errors_are_counted_not_dumped() -> None:
 
     with pytest.raises(DataError, match=r"field required \(and 1 more\)$"):
         load_standards(_broken(edit), "poverty_standards.yaml")
+
+
+# --- the "chỉ để tham khảo" caveat (issue 13) ---------------------------------------------------
+
+
+def _all_confirmed() -> dict[str, Any]:
+    raw = _raw()
+    for standard in raw["standards"]:
+        for line in standard["income_lines"].values():
+            line["confirmed"] = True
+        for rule in standard["categories"].values():
+            rule["confirmed"] = True
+            if "deprivation_condition_confirmed" in rule:
+                rule["deprivation_condition_confirmed"] = True
+        for indicator in standard["indicators"]:
+            indicator["confirmed"] = indicator["listed_confirmed"] = True
+            if "fact_rule" in indicator:
+                indicator["fact_rule"]["confirmed"] = True
+    return raw
+
+
+CAVEAT = "so this result is only a guide"
+
+
+@pytest.mark.parametrize(
+    ("edit", "caveat"),
+    [
+        pytest.param(lambda s: None, False, id="everything-confirmed"),
+        # an indicator that is not lacking still counts: it was asked
+        pytest.param(lambda s: s["indicators"][11].update(confirmed=False), True,
+                     id="unconfirmed-indicator-not-lacking"),
+        pytest.param(lambda s: s["indicators"][1]["fact_rule"].update(confirmed=False), True,
+                     id="unconfirmed-fact-rule"),
+        pytest.param(lambda s: s["indicators"][0].update(listed_confirmed=False), True,
+                     id="indicator-not-confirmed-on-the-list"),
+        pytest.param(lambda s: s["categories"]["near_poor"].update(confirmed=False), True,
+                     id="unconfirmed-rule-of-the-result"),
+        pytest.param(lambda s: s["categories"]["poor"].update(confirmed=False), True,
+                     id="unconfirmed-rule-of-a-change"),
+        pytest.param(lambda s: s["income_lines"]["rural"].update(confirmed=False), True,
+                     id="unconfirmed-income-line"),
+        pytest.param(lambda s: s["income_lines"]["urban"].update(confirmed=False), False,
+                     id="unconfirmed-line-of-the-other-area"),
+    ],
+)
+def test_the_guide_caveat_whenever_anything_used_is_unconfirmed(edit: Any, caveat: bool) -> None:
+    raw = _all_confirmed()
+    edit(raw["standards"][0])
+    std = load_standards(raw, "edited.yaml")[0]
+    result = assess(_household("rural", 1_000_000, 1, std), std)  # near-poor
+    assert result.category == Category.NEAR_POOR
+    assert any(CAVEAT in s for s in explain(result, EN)) is caveat
+
+
+def test_the_2027_preview_has_the_caveat_too(standards: tuple[Standard, ...]) -> None:
+    out = assess_json(_json(date="2026-11-15", members=1, monthly_income=2_000_000),
+                      standards, TODAY, EN)
+    assert any("so this too is only a guide" in s for s in out["explanation"])
+    raw = _all_confirmed()
+    confirmed = load_standards(raw, "edited.yaml")
+    out = assess_json(_json(date="2026-11-15", members=1, monthly_income=2_000_000),
+                      confirmed, TODAY, EN)
+    assert not any("only a guide" in s for s in out["explanation"])
+
+
+def test_a_household_above_the_line_with_three_lacking_is_never_told_near_poor(
+    standards: tuple[Standard, ...], vi: Translator
+) -> None:
+    std = standards[0]
+    result = assess(_household("urban", 2_500_000, 3, std), std)
+    text = explain(result, vi)
+    assert result.category == Category.AVERAGE
+    assert not any("hộ cận nghèo nếu" in s for s in text)
+    poor_if = ("Hộ sẽ thuộc diện hộ nghèo nếu thu nhập bình quân mỗi người từ 2.000.000 đ trở "
+               "xuống.")
+    assert poor_if in text
+
+
+@pytest.mark.parametrize(
+    ("on", "name"),
+    [
+        pytest.param(date(2025, 6, 1), "chuẩn nghèo giai đoạn 2022-2025 (Nghị định 07/2021/NĐ-CP)",
+                     id="in-2025"),
+        pytest.param(date(2026, 12, 31), "chuẩn nghèo đang áp dụng năm 2026 (chuẩn giai đoạn "
+                     "2022-2025, kéo dài đến hết 2026 theo Nghị định 351/2025/NĐ-CP)",
+                     id="ND351-2025-last-day-of-2026"),
+    ],
+)
+def test_the_standard_is_named_as_people_know_it_that_year(
+    standards: tuple[Standard, ...], vi: Translator, on: date, name: str
+) -> None:
+    out = assess_json(_json(date=on.isoformat()), standards, TODAY, vi)
+    assert out["explanation"][1] == f"Kết quả tính theo {name}."
+    new = assess_json(_json(date="2027-01-01"), standards, TODAY, vi)
+    assert new["explanation"][1] == "Kết quả tính theo chuẩn nghèo mới (Nghị định 351/2025/NĐ-CP)."
+
+
+def test_the_average_band_is_invited_to_the_review_only_as_farming_households(
+    standards: tuple[Standard, ...], vi: Translator
+) -> None:
+    std = standards[0]
+    text = explain(assess(_household("rural", 2_000_000, 0, std), std), vi)
+    assert any("Nếu hộ bạn làm nông, lâm, ngư hoặc diêm nghiệp" in s for s in text)
+    assert not any(s.startswith("Nếu thấy hộ mình thuộc diện này") for s in text)
+    near = explain(assess(_household("rural", 1_000_000, 0, std), std), vi)
+    assert any(s.startswith("Nếu thấy hộ mình thuộc diện này") for s in near)
+    rich = explain(assess(_household("rural", 9_000_000, 0, std), std), vi)
+    assert not any("rà soát" in s and "đề nghị" in s for s in rich)

@@ -127,6 +127,23 @@ MONEY_ROWS = [
     ("fraction-of-a-dong", "1,2345 k", None),
     ("two-numbers", "4 hoặc 5 triệu", None),
     ("over-cap", "2000000 tỷ", None),
+    # Spelt numbers and "trăm", as households type them (issue 13).
+    ("words-sau-trieu", "sáu triệu", 6_000_000),
+    ("words-plain", "sau trieu", 6_000_000),
+    ("digits-trieu-ruoi", "6 triệu rưỡi", 6_500_000),
+    ("glued-tr-tail", "6tr5", 6_500_000),
+    ("digit-tram-nghin", "6 trăm nghìn", 600_000),
+    ("words-tram-ngan", "sáu trăm ngàn", 600_000),
+    ("k-600", "600k", 600_000),
+    ("words-muoi-lam", "mười lăm triệu", 15_000_000),
+    ("words-hai-trieu-ruoi", "hai triệu rưỡi", 2_500_000),
+    ("words-hundreds-and-tens", "hai trăm năm mươi nghìn", 250_000),
+    ("words-linh", "một trăm linh năm nghìn", 105_000),
+    ("words-tram-alone", "trăm nghìn", 100_000),
+    ("words-tam-is-eight", "tám triệu", 8_000_000),
+    ("words-tam-before-number-is-about", "tầm sáu triệu", 6_000_000),
+    ("words-two-numbers", "ba bốn triệu", None),
+    ("words-digit-tram-too-big", "12 trăm nghìn", None),
 ]
 
 

@@ -2,7 +2,8 @@
 
 Owns: the Bot API wire format as tests need it (`/bot<TOKEN>/<method>` with form or multipart
 bodies, the `{ok, result | error_code, description, parameters}` envelope,
-`/file/bot<TOKEN>/<path>` downloads), a queue of updates served by long-polling getUpdates, a
+`/file/bot<TOKEN>/<path>` downloads), a queue of updates served by long-polling getUpdates (a
+second poller's getUpdates ends the waiting one with 409 Conflict, as Telegram does), a
 record of every request (for `botapi_spec.check_requests`), the chat history the bot produced (so
 a test can press a button by its label), and injected faults: 429 with retry_after, 403, 5xx, a
 dropped connection, and an optional enforced overall rate limit.
@@ -210,6 +211,8 @@ class FakeTelegramServer:
         self._ids = itertools.count(1000)
         self._update_ids = itertools.count(500_000)
         self._send_times: deque[float] = deque()
+        self._polls = itertools.count(1)
+        self._current_poll = 0  # the latest getUpdates: an older one still waiting gets 409
         self._changed = _Signal()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -510,13 +513,18 @@ class FakeTelegramServer:
         state = self._state
         if offset > 0:
             state.updates = [u for u in state.updates if u["update_id"] >= offset]
+        poll = self._current_poll = next(self._polls)
+        self._changed.fire()  # a poll still waiting is terminated by this one, as Telegram does
 
         def ready() -> bool:
-            return bool(state.updates) or self._closing
+            return bool(state.updates) or self._closing or self._current_poll != poll
 
         if timeout > 0 and not ready():
             with contextlib.suppress(TimeoutError):
                 await self._changed.wait_for(ready, timeout)
+        if self._current_poll != poll and not self._closing:
+            raise BotApiError(409, "Conflict: terminated by other getUpdates request; make sure "
+                                   "that only one bot instance is running")
         return [] if self._closing else state.updates[:limit]
 
     async def _m_sendMessage(self, params: dict[str, str], files: Any) -> JSON:

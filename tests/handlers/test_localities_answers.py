@@ -67,7 +67,8 @@ def test_old_names_are_said_with_their_confidence(ctx: _Ctx, typed: str,
     assert answers.ward_mapping_note(ctx, match) == note  # type: ignore[arg-type]
 
 
-ONE_LACKING = ["có"] + ["không"] * 11  # as in test_assessment: employment lacking only
+# as in test_assessment: employment lacking only (Câu 2 and Câu 8 ask a count and an area)
+ONE_LACKING = ["có", "0", *["không"] * 5, "40", *["không"] * 4]
 
 
 async def test_a_ward_holding_a_former_commune_asks_before_choosing_the_line(chat: Chat) -> None:
@@ -78,6 +79,7 @@ async def test_a_ward_holding_a_former_commune_asks_before_choosing_the_line(cha
     assert "Gồm cả xã Thành Hải cũ" in chat.text  # the data's caveat comes with the answer
     for answer in ("4", "6 triệu", *ONE_LACKING):
         await chat.send(answer)
+    await chat.press("Sửa câu trả lời")  # the review, after the result
     assert "• Nơi ở: phường Bảo An (nông thôn)" in chat.text
 
 
@@ -89,6 +91,7 @@ async def test_saying_no_keeps_the_wards_line_and_typing_the_old_xa_needs_no_que
     await chat.press("Không")
     for answer in ("4", "6 triệu", *ONE_LACKING):
         await chat.send(answer)
+    await chat.press("Sửa câu trả lời")  # the review, after the result
     assert "• Nơi ở: phường Đô Vinh (thành thị)" in chat.text
 
     await chat.send("/huy")
@@ -98,4 +101,5 @@ async def test_saying_no_keeps_the_wards_line_and_typing_the_old_xa_needs_no_que
     assert "trước đây là xã" not in chat.text
     for answer in ("4", "6 triệu", *ONE_LACKING):
         await chat.send(answer)
+    await chat.press("Sửa câu trả lời")  # the review, after the result
     assert "• Nơi ở: phường Đô Vinh (nông thôn)" in chat.text
