@@ -313,6 +313,12 @@ def accept_income(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         data["mode"] = "sources"
         data.setdefault("sources", {})
         return Next("sources")
+    listed = len(ask_income(ctx, data).choices)
+    if answer.text.isascii() and answer.text.isdigit() and 1 <= int(answer.text) <= listed:
+        # The footer promises that 1..n choose the items listed; an amount needs its unit.
+        reason = ctx._("A number from 1 to {n} chooses an item above. For an amount, add its "
+                       "unit.", n=listed)
+        return Retry(reason, ctx._("4500000 or 4,5 triệu"))
     amount = _read_amount(ctx, answer.text)
     if isinstance(amount, Retry):
         return amount
