@@ -55,7 +55,7 @@ clean:
 explore: $(STAMP)  ## the dialog explorer's wide walk (the test suite runs a bounded one)
 	EXPLORE_FULL=1 $(BIN)/python -m pytest -q -s tests/test_explorer.py
 
-test-clone: $(STAMP)  ## the channel tests in a copy of the tracked files with no ../shared beside it
+test-clone: $(STAMP)  ## the channel tests in a copy of the tracked files with nothing beside it
 	rm -rf var/clone && mkdir -p var/clone
 	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C var/clone
 	cd var/clone && env -u TELEGRAM_API_SPEC -u PYTHONPATH ../../$(BIN)/python -m pytest -q -p no:cacheprovider tests/channels

@@ -4,7 +4,9 @@ Owns the wire format: URLs (`<base>/bot<TOKEN>/<method>`), the `{ok, result, err
 description}` envelope, 429 backoff, the client-side send rate, and tolerant parsing of updates.
 Zalo's documentation and its real traffic differ in places (wrapped vs flat webhook bodies,
 `photo` vs `photo_url`, `account_name` vs `name`, one update vs a list), so both are accepted.
-Sources: /work/shared/domain/channels.md section D.
+Sources: the Zalo Bot Platform docs, https://bot.zaloplatforms.com/docs (methods, envelope,
+error codes, the X-Bot-Api-Secret-Token webhook header); the flat webhook body as seen in
+practice: openclaw/openclaw, extensions/zalo/src/monitor.webhook.ts on GitHub.
 """
 
 from __future__ import annotations
