@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_
+from conversations.answers import storing
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Step
 from conversations.messages import Choice, Reply
 from db import targets as repo
+from domain.i18n import N_
 from domain.targets import RateTarget, YearTargets, parse_rate_line
 from domain.text import fold, parse_int
 
@@ -52,14 +53,13 @@ def ask_title(ctx: Ctx, data: dict[str, Any]) -> Reply:
     return Reply(ctx._("Which document sets these targets? Type its name, number and date."))
 
 
-def accept_title(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the document's name (the source shown under the targets in /baocao)."""
+def document_title(ctx: Ctx, answer: Answer) -> str | Retry:
+    """The document's name (the source shown under the targets in /baocao), spaces tidied."""
     text = " ".join(answer.text.split())
     if not 5 <= len(text) <= 500:
         return Retry(ctx._("Please type the document's name, number and date."),
                      "Kế hoạch giảm nghèo năm 2027, số 12/KH-UBND ngày 10/3/2027")
-    data["title"] = text
-    return Next("poor")
+    return text
 
 
 def _ask_rates(ctx: Ctx, label: str, example: str) -> Reply:
@@ -161,7 +161,7 @@ DIALOG = Dialog(
     N_("Set the year's targets"),
     (
         Step("year", ask_year, accept_year, numeric=True),
-        Step("title", ask_title, accept_title),
+        Step("title", ask_title, storing("title", document_title, "poor")),
         Step("poor", ask_poor, accept_poor),
         Step("near", ask_near, accept_near),
         Step("houses", ask_houses, accept_houses),
