@@ -15,10 +15,10 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from bot.i18n import N_
 from conversations.context import Ctx
 from conversations.messages import Choice, Reply
 from domain.formatting import format_money
+from domain.i18n import N_
 from domain.poverty import (
     Area,
     Assessment,

@@ -3,11 +3,11 @@ set them), and `targets_for` gives /baocao the year's targets: the admin's, else
 
 from __future__ import annotations
 
-from bot.i18n import N_
 from conversations import targets as dialog
 from conversations.context import Ctx
 from conversations.messages import Reply
 from db import targets as repo
+from domain.i18n import N_
 from domain.targets import TargetBook, YearTargets, for_year
 from handlers.registry import ADMINS, Command, Registry
 
