@@ -34,7 +34,7 @@ messages: $(STAMP)  ## extract msgids from the code and add new ones to every ca
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output -k N_ \
 		-o locales/giamngheo.pot $(SOURCES)
 	$(BIN)/pybabel update -i locales/giamngheo.pot -d locales -D giamngheo \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --width 99
 
 compile: $(STAMP)  ## check the catalogs compile (the bot reads the .po files directly)
 	$(BIN)/pybabel compile -d locales -D giamngheo --statistics
