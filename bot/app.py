@@ -25,9 +25,9 @@ from bot.channels import RECEIVES
 from bot.i18n import Translator, load_catalogs
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.web import WebChannel, build_web_app
-from conversations.messages import Outbound
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
+from domain.messages import Outbound
 from handlers import (
     assessment,
     broadcasts,

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 
 from bot.i18n import Translator
 from bot.settings import Settings
-from conversations.messages import Kind, Outbound
 from db.models import User
+from domain.messages import Kind, Outbound
 from handlers.core import Core
 
 ROLES = ("citizen", "officer", "admin")

@@ -16,8 +16,8 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Any
 
-from bot.i18n import N_
 from bot.settings import Settings
+from domain.i18n import N_
 
 Handler = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 

@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from conversations.messages import Handler, Incoming, Kind, Reply
 from conversations.render import numbered_text
+from domain.messages import Handler, Incoming, Kind, Reply
 
 
 def render(reply: Reply, _: Callable[[str], str]) -> str:

@@ -40,10 +40,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conversations.messages import DeliveryError
 from db import coordination, outbox
 from db.models import OutboxMessage, User
 from db.outbox import OutboxMedia
+from domain.messages import DeliveryError
 from handlers.core import Core
 
 log = logging.getLogger("giamngheo.delivery")

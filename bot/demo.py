@@ -33,8 +33,8 @@ from aiohttp import web
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 
-from bot.i18n import N_
 from bot.settings import Settings, SettingsError, load_settings, normalise_database_url
+from domain.i18n import N_
 from domain.tables import read_table
 
 DEMO_FILE = Path("var") / "giamngheo-demo.db"

@@ -16,7 +16,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
-from domain.i18n import N_, Translator
+from domain.i18n import N_, Translator, pick_locale
 
 __all__ = ["N_", "Translator", "CatalogError", "load_catalogs", "pick_locale"]
 
@@ -60,19 +60,3 @@ def _read(data: bytes, name: str) -> Translations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
-
-
-def pick_locale(
-    user_choice: str | None, platform_language: str | None, default: str, available: set[str]
-) -> str:
-    """The user's choice, then the platform's language, then the configured default.
-
-    A platform language of English is ignored: Telegram has no Vietnamese interface, so most
-    Vietnamese users' apps report "en", which says nothing about the language they read.
-    """
-    if user_choice in available:
-        return user_choice
-    platform = (platform_language or "").split("-")[0].lower()
-    if platform in available and platform != "en":
-        return platform
-    return default

@@ -66,7 +66,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.http_body import read_json
 from bot.i18n import Translator
 from conversations import render
-from conversations.messages import (
+from domain.messages import (
     Choice,
     DeliveryError,
     Handler,
@@ -108,7 +108,7 @@ T = TypeVar("T")
 
 
 class TelegramChannel:
-    """The Telegram adapter; implements `conversations.messages.Outbound` (channel "telegram")."""
+    """The Telegram adapter; implements `domain.messages.Outbound` (channel "telegram")."""
 
     channel = CHANNEL
 

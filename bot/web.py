@@ -22,9 +22,9 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.http_body import read_json
-from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
 from db.models import WebInboxMessage
 from db.outbox import payload_to_reply, reply_to_payload
+from domain.messages import DeliveryError, Handler, Incoming, Kind, Reply
 from handlers.flood import TokenBuckets, Verdict
 
 log = logging.getLogger("giamngheo.web")

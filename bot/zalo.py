@@ -40,7 +40,7 @@ from bot.zalo_api import (
     parse_event,
 )
 from conversations import render
-from conversations.messages import DeliveryError, Handler, Incoming, Kind, Reply
+from domain.messages import DeliveryError, Handler, Incoming, Kind, Reply
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def to_incoming(event: ZaloEvent) -> Incoming | None:
 
 
 class ZaloChannel:
-    """The Zalo Bot Platform adapter; implements `conversations.messages.Outbound`."""
+    """The Zalo Bot Platform adapter; implements `domain.messages.Outbound`."""
 
     channel = CHANNEL
 

@@ -9,13 +9,14 @@ silently."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from conversations.engine import Answer, Next, Outcome, Retry
-from conversations.messages import Choice, Kind, Reply
+from conversations import paging
+from conversations.engine import Answer, Links, Next, Outcome, Retry, Step
+from conversations.payloads import Payload, index_in, payload
 from domain.localities import Match, Unit, find_unit, office_for
+from domain.messages import Choice, Kind, Reply
 from domain.text import parse_phone
-from handlers.payloads import index_in
 
 if TYPE_CHECKING:
     from conversations.context import Ctx
@@ -24,10 +25,11 @@ T = TypeVar("T")
 
 
 def storing(
-    key: str, read: Callable[[Ctx, Answer], T | Retry], then: str
+    key: str, read: Callable[[Ctx, Answer], T | Retry], then: str | None = None
 ) -> Callable[[Ctx, dict[str, Any], Answer], Outcome]:
     """A step's `accept` that reads the answer with `read` (e.g. `mobile_phone`), keeps it
-    under `key` and goes on to step `then`; an unusable answer is asked again."""
+    under `key` and goes on along the step's link; an unusable answer is asked again.
+    (`then` is going away: the link belongs in the table, `Step(next=…)`.)"""
 
     def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         value = read(ctx, answer)
@@ -36,7 +38,7 @@ def storing(
         data[key] = value
         return Next(then)
 
-    accept.__doc__ = f"Stores `{key}` read by {read.__name__}, then asks {then}."
+    accept.__doc__ = f"Stores `{key}` read by {read.__name__}."
     return accept
 
 
@@ -143,3 +145,80 @@ def picked_ward(ctx: Ctx, answer: Answer, prefix: str) -> str | None:
     if choice.startswith(prefix):
         return ward_at(ctx, choice.removeprefix(prefix))
     return ward_by_text(ctx, answer.text)
+
+
+# --- the ward question, one step for every dialog that asks it -----------------------------------
+
+
+@payload("wd")
+class WardButton(Payload):
+    """A button of the ward question: a ward by its place in the list, "none", or a page."""
+
+    pick: Literal["at", "none", "page"]
+    n: int = 0
+
+
+def ward_step(
+    name: str, question: Callable[[Ctx, dict[str, Any]], str], *,
+    key: str = "ward", store: Callable[[Unit], str] = lambda unit: unit.full_name,
+    label: Callable[[Unit], str] = lambda unit: unit.full_name,
+    none: str | None = None, unknown: str | None = None,
+    picked: Callable[[Ctx, dict[str, Any], Unit | None, Match | None], Outcome] | None = None,
+    next: Links = None,
+) -> Step:
+    """The ward question as one table row: the current wards as buttons (PAGE_SIZE a page, with
+    the paging buttons), a typed name looked up (an old name leads to today's ward, said with
+    its confidence), and `none` (a msgid, e.g. "Whole city / elsewhere") storing None.
+
+    `store`: what is kept under `key` (the full name by default). `unknown`: the Retry reason
+    for a name that is no ward (a msgid). `picked(ctx, data, unit, match)`: what comes next
+    when the default (store it, follow the link) is not enough; `unit` is None for `none`,
+    `match` is the typed lookup (None for a button)."""
+
+    page_key = f"{key}_page"
+
+    def ask(ctx: Ctx, data: dict[str, Any]) -> Reply:
+        units, page, pages = paging.page_of(current_units(ctx), data.get(page_key, 1))
+        first = (page - 1) * paging.PAGE_SIZE
+        buttons = [Choice(label(unit), WardButton("at", first + n).pack())
+                   for n, unit in enumerate(units)]
+        buttons += paging.page_buttons(ctx, lambda n: WardButton("page", n).pack(), page, pages)
+        if none is not None:
+            buttons.append(Choice(ctx._(none), WardButton("none").pack()))
+        return Reply(question(ctx, data), tuple(buttons))
+
+    def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+        pressed = WardButton.unpack(answer.choice)
+        units, match = current_units(ctx), None
+        if pressed is not None and pressed.pick == "page":
+            data[page_key] = pressed.n
+            return Next(name)
+        if pressed is not None and pressed.pick == "none" and none is not None:
+            unit = None
+        elif pressed is not None and pressed.pick == "at":
+            if pressed.n >= len(units):  # the list changed while the person was answering
+                return Retry(ctx._("That ward is no longer in my list. Please choose again."))
+            unit = units[pressed.n]
+        else:
+            localities = ctx.services.content.get("localities")
+            match = find_unit(localities, answer.text) if localities and answer.text else None
+            if match is None or match.current_unit is None:
+                return Retry(ctx._(unknown) if unknown else
+                             ctx._("I could not find that ward. Choose a button, or type its "
+                                   "name."), units[0].name if units else None)
+            unit = match.current_unit
+        data.pop(page_key, None)
+        if picked is not None:
+            return picked(ctx, data, unit, match)
+        data[key] = store(unit) if unit is not None else None
+        note = ward_mapping_note(ctx, match)
+        return Next(None, [Reply(note)] if note else [])
+
+    ask.__doc__ = f"Asks: the ward ({name})."
+    return Step(name, ask, accept, next=next)
+
+
+def current_units(ctx: Ctx) -> list[Unit]:
+    """Today's wards and communes, in the data file's order."""
+    localities = ctx.services.content.get("localities")
+    return list(localities.current.units) if localities else []

@@ -50,7 +50,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from bot.i18n import N_
 from conversations import answers, paging
 from conversations.assessment_result import (
     SOURCES,
@@ -62,10 +61,11 @@ from conversations.assessment_result import (
 )
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Say, Step
-from conversations.messages import Choice, Kind, Reply
+from conversations.payloads import as_int, int_at, part
 from db import assessments as repo
 from db import users
 from domain.formatting import format_money, format_number
+from domain.i18n import N_
 from domain.localities import (
     Localities,
     Unit,
@@ -74,9 +74,9 @@ from domain.localities import (
     former_communes,
     normalise_name,
 )
+from domain.messages import Choice, Kind, Reply
 from domain.poverty import Indicator, NoStandardError, Standard, assess, standard_for
 from domain.text import fold_plain, parse_area, parse_int, parse_money, parse_yes_no
-from handlers.payloads import as_int, int_at, part
 
 NAME = "assessment"
 PAGE_SIZE = 8
@@ -768,7 +768,7 @@ def build_dialog() -> Dialog:
                      "difficulty. Press ❓ to see what the question means. \"Not sure\" (where "
                      "offered) is shown in the result as something to check with the ward.")
     return Dialog(
-        name=NAME,
+        loose=True, name=NAME,
         title=N_("Household self-assessment"),
         on_start=_on_start,
         steps=[

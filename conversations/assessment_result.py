@@ -16,9 +16,9 @@ from fractions import Fraction
 from typing import Any
 
 from conversations.context import Ctx
-from conversations.messages import Choice, Reply
 from domain.formatting import format_money
 from domain.i18n import N_
+from domain.messages import Choice, Reply
 from domain.poverty import (
     Area,
     Assessment,

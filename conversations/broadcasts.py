@@ -30,15 +30,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.i18n import N_
 from conversations.answers import picked_ward, ward_names
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
-from conversations.messages import Choice, Document, Kind, Reply
 from db import broadcasts as repo
 from db import outbox
 from db import users as users_repo
 from domain.formatting import format_datetime, parse_date, parse_time
+from domain.i18n import N_
+from domain.messages import Choice, Document, Kind, Reply
+from domain.roles import ADMINS
 from domain.text import fold
 
 TOPIC_LABELS = {
@@ -192,7 +193,7 @@ async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
 
 
 SUBSCRIBE = Dialog(
-    name="subscribe",
+    loose=True, name="subscribe",
     title=N_("Notices I receive"),
     steps=[
         Step("topics", _ask_topics, _accept_topics, multi=True),
@@ -463,7 +464,7 @@ async def _accept_preview(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
 
 
 COMPOSE = Dialog(
-    name="broadcast",
+    loose=True, name="broadcast",
     title=N_("New broadcast"),
     steps=[
         Step("text", _ask_text, _accept_text),
@@ -476,7 +477,7 @@ COMPOSE = Dialog(
         Step("time", _ask_time, _accept_time, numeric=True),
         Step("preview", _ask_preview, _accept_preview),
     ],
-    roles=frozenset({"admin"}),
+    roles=ADMINS,
 )
 
 

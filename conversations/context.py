@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.messages import Incoming, Kind
+from domain.messages import Incoming, Kind
 
 if TYPE_CHECKING:
-    from bot.i18n import Translator
     from bot.settings import Settings
     from conversations.engine import Stepper
     from db.models import DialogState, User
+    from domain.i18n import Translator
     from handlers.registry import Registry
     from handlers.services import Services
 

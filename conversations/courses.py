@@ -37,20 +37,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, Translator
 from conversations import answers, paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Say, Step
-from conversations.messages import Choice, Kind, Reply
+from conversations.payloads import int_at
 from db import courses as repo
 from db import outbox, users
 from db.models import User
 from domain.formatting import format_date, parse_date
+from domain.i18n import N_, Translator
 from domain.localities import Localities, Unit, find_unit, normalise_name
-from domain.tables import Row, TableError, read_table
+from domain.messages import Choice, Kind, Reply
+from domain.roles import ADMINS
+from domain.tables import ImportResult, Row, TableError, read_table
 from domain.text import fold, fold_plain, parse_int, parse_yes_no
-from handlers.payloads import int_at
-from handlers.registry import ADMINS, ImportResult
 
 SIGNUP = "course_signup"
 NEW = "course_new"
@@ -584,13 +584,14 @@ def build_editor_dialogs() -> list[Dialog]:
     review = [Step("review", ask_review, accept_review), Step("pick", ask_pick, accept_pick)]
     document = frozenset({Kind.DOCUMENT, Kind.TEXT, Kind.CHOICE})
     new = Dialog(
-        name=NEW, title=N_("New course"), roles=ADMINS,
+        loose=True, name=NEW, title=N_("New course"), roles=ADMINS,
         steps=[Step("mode", ask_mode, accept_mode),
                Step("file", ask_file, accept_file, accepts=document),
                Step("import_confirm", ask_import_confirm, accept_import_confirm),
                *fields, *review],
     )
-    edit = Dialog(name=EDIT, title=N_("Edit course"), roles=ADMINS, steps=[*review, *fields])
+    edit = Dialog(loose=True, name=EDIT, title=N_("Edit course"), roles=ADMINS,
+                  steps=[*review, *fields])
     return [new, edit]
 
 
@@ -788,7 +789,7 @@ def accept_fix(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
 def build_signup_dialog() -> Dialog:
     """The household's sign-up for one course (`course_id` in the start data)."""
     return Dialog(
-        name=SIGNUP, title=N_("Course sign-up"), on_start=_signup_start,
+        loose=True, name=SIGNUP, title=N_("Course sign-up"), on_start=_signup_start,
         steps=[
             Step("start", ask_start, accept_start),
             Step("name", ask_name, answers.storing("full_name", answers.full_name, "birth_year")),

@@ -1,22 +1,27 @@
 """The generic stepper: dialogs as state tables of named steps, run the same way on every channel.
 
 A `Dialog` is an ordered table of `Step`s. Each step has `ask` ("asks Y": the question as a
-Reply) and `accept` ("does X": validates the answer, stores it in `data`, names what comes next as
-an `Outcome`). The stepper owns everything common to all dialogs: the back-stack, "quay lại"/0,
-re-asking with a reason and an example, editing an answer from a review step and returning to it,
-and the navigation buttons. Dialog state lives in the database row `DialogState`, so a restart
-or another process continues where the user was.
+Reply), `accept` ("does X": validates the answer, stores it in `data`, says how it went as an
+`Outcome`) and its links (`next`): the step that follows, by default the next row, or a small
+mapping from an answer to a step. `accept` returns `Next()` to follow the link, or `Next("key")`
+to take one branch; a link to a step not in the table fails when the Dialog is built, and
+`flowchart()` draws the table as the Mermaid sketch each dialog module opens with. The stepper
+owns everything common to all dialogs: the back-stack, "quay lại"/0, re-asking with a reason and
+an example, editing an answer from a review step and returning to it, who may use the dialog
+(`Dialog.roles`), and the navigation buttons. Dialog state lives in the database row
+`DialogState`, so a restart or another process continues where the user was.
 """
 
 from __future__ import annotations
 
 import copy
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from conversations.messages import Choice, Incoming, Kind, Reply
+from domain.messages import Choice, Incoming, Kind, Reply
+from domain.roles import EVERYONE
 
 if TYPE_CHECKING:
     from conversations.context import Ctx
@@ -47,9 +52,11 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Next:
-    """Go on to `step` (the current one is pushed on the back-stack), after `replies`."""
+    """Go on along the step's link (the current step is pushed on the back-stack), after
+    `replies`. `to`: a key of the step's branch mapping, or one of the steps it links to (its own
+    name: ask it again, e.g. after ticking an item); None: its default link."""
 
-    step: str
+    to: str | None = None
     replies: Sequence[Reply] = ()
 
 
@@ -86,7 +93,7 @@ class Say:
 
 
 Outcome: TypeAlias = Next | Edit | Retry | Done | Say
-MaybeAwaitable: TypeAlias = Any
+Links: TypeAlias = str | Mapping[str, str] | None
 AskFn = Callable[["Ctx", dict[str, Any]], "Reply | Sequence[Reply] | Awaitable[Any]"]
 AcceptFn = Callable[["Ctx", dict[str, Any], Answer], "Outcome | Awaitable[Outcome]"]
 
@@ -102,11 +109,14 @@ class Step:
     question again (e.g. a sticker where a number is expected).
     `multi`: the choices tick and untick (topics, wards); typed "1 3" or "việc làm, học nghề"
     ticks several at once.
+    `next`: where `Next()` goes: a step name, a mapping from branch key to step name (its ""
+    key, when there is one, is where `Next()` goes), or None for the following row.
     """
 
     name: str
     ask: AskFn
     accept: AcceptFn
+    next: Links = None
     numeric: bool = False
     zero_is_answer: bool = False
     help: str | None = None
@@ -121,20 +131,69 @@ class Dialog:
     name: str
     title: str
     steps: Sequence[Step]
-    roles: frozenset[str] = frozenset({"citizen", "officer", "admin"})
+    roles: frozenset[str] = EVERYONE
     on_start: Callable[[Ctx, dict[str, Any]], Awaitable[Outcome | None]] | None = None
+    # TRANSITIONAL (issue 18, removed before it closes): `Next("step")` to any step is taken
+    loose: bool = False
 
     def __post_init__(self) -> None:
         names = [step.name for step in self.steps]
         if len(set(names)) != len(names) or not names:
             raise ValueError(f"dialog {self.name}: step names must be unique and non-empty")
         object.__setattr__(self, "_by_name", {step.name: step for step in self.steps})
+        links = {}
+        for row, step in enumerate(self.steps):
+            following = names[row + 1] if row + 1 < len(names) else None
+            if step.next is None:
+                branches = {"": following} if following else {}
+            elif isinstance(step.next, str):
+                branches = {"": step.next}
+            else:
+                branches = dict(step.next)
+            for key, target in branches.items():
+                if target not in self._by_name:  # type: ignore[attr-defined]
+                    raise ValueError(f"dialog {self.name}: step {step.name!r} links "
+                                     f"{key or 'on'!r} to {target!r}, which is not a step")
+            links[step.name] = branches
+        object.__setattr__(self, "_links", links)
 
     def step(self, name: str) -> Step:
         try:
             return self._by_name[name]  # type: ignore[attr-defined,no-any-return]
         except KeyError:
             raise KeyError(f"dialog {self.name} has no step {name!r}") from None
+
+    def links(self, step: str) -> Mapping[str, str]:
+        """`step`'s links: branch key ("" for the default) → step name."""
+        return self._links[step]  # type: ignore[attr-defined,no-any-return]
+
+    def target(self, step: Step, to: str | None) -> str:
+        """Where `Next(to)` at `step` goes; a link the table does not have is a bug, named."""
+        links = self.links(step.name)
+        if to is None:
+            if "" in links:
+                return links[""]
+        elif to == step.name:
+            return to
+        elif to in links:
+            return links[to]
+        elif to in links.values() or (self.loose and to in self._by_name):  # type: ignore[attr-defined]
+            return to
+        raise LookupError(f"dialog {self.name}: step {step.name!r} has no link {to!r} "
+                          f"(its links: {dict(links)})")
+
+    def flowchart(self) -> str:
+        """The table as a Mermaid flowchart: one arrow per link, labelled with its branch key."""
+        lines = [f"    subgraph {self.name}"]
+        for step in self.steps:
+            for key, target in self.links(step.name).items():
+                label = f"|{key}|" if key else ""
+                lines.append(f"    {self.name}__{step.name}[{step.name}] -->{label} "
+                             f"{self.name}__{target}[{target}]")
+            if not self.links(step.name):
+                lines.append(f"    {self.name}__{step.name}[{step.name}]")
+        lines.append("    end")
+        return "\n".join(lines)
 
     @property
     def first(self) -> str:
@@ -220,6 +279,8 @@ class Stepper:
         Asked for the dialog the person is already part-way through (its command or menu button
         again), they are offered to continue or start again instead (unless `fresh`)."""
         dialog = self.dialogs[name]
+        if ctx.user.role not in dialog.roles:  # the dialog's table says who may use it
+            return [self.menu(ctx, ctx._("Sorry, this is not open to you. Here is the menu."))]
         if (not fresh and not data and ctx.state.dialog == name and ctx.state.stack
                 and self.resume_offer is not None):
             self.pause(ctx)
@@ -296,7 +357,7 @@ class Stepper:
         outcome: Outcome = Retry("")
         for event in events:
             outcome = await _resolve(step.accept(ctx, data, Answer.from_event(event)))
-            if not (isinstance(outcome, Next) and outcome.step == step.name):
+            if not (isinstance(outcome, Next) and outcome.to == step.name):
                 break
         if isinstance(outcome, Retry | Say):
             return await self._apply(ctx, dialog, step, outcome)
@@ -338,8 +399,7 @@ class Stepper:
             state.data = {**state.data, RETURN_KEY: outcome.return_to}
             state.step = outcome.step
             return await self.ask(ctx)
-        target = outcome.step
-        dialog.step(target)
+        target = dialog.target(step, outcome.to)
         if RETURN_KEY in state.data and target != state.data[RETURN_KEY]:
             target = state.data[RETURN_KEY]
         if not (step.multi and target == state.step):  # ticking an item is not a new question

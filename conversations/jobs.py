@@ -23,18 +23,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from bot.i18n import N_, Translator
 from conversations import answers
 from conversations.answers import picked_ward, ward_by_text, ward_names
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
-from conversations.messages import Choice, Kind, Reply
 from db import broadcasts as repo
 from db import users as users_repo
 from domain.formatting import format_date, format_money, parse_date
-from domain.tables import Row, TableError, read_table
+from domain.i18n import N_, Translator
+from domain.messages import Choice, Kind, Reply
+from domain.roles import ADMINS
+from domain.tables import ImportResult, Row, TableError, read_table
 from domain.text import fold, match_choice, parse_money
-from handlers.registry import ImportResult
 
 TRADES = {
     "garment": N_("Garment, textiles"),
@@ -401,7 +401,7 @@ def _accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
 
 
 NEW_NOTICE = Dialog(
-    name="job_new",
+    loose=True, name="job_new",
     title=N_("New job notice"),
     steps=[
         Step("title", _ask_title, _accept_title,
@@ -422,7 +422,7 @@ NEW_NOTICE = Dialog(
         Step("review", _ask_review, _accept_review),
         Step("pick", _ask_pick, _accept_pick),
     ],
-    roles=frozenset({"admin"}),
+    roles=ADMINS,
 )
 
 
@@ -544,7 +544,7 @@ async def withdraw(ctx: Ctx, purpose: str) -> None:
 
 
 SEEKER = Dialog(
-    name="job_seeker",
+    loose=True, name="job_seeker",
     title=N_("Job-seeker profile"),
     steps=[
         Step("trade", _ask_seeker_trade, _accept_seeker_trade),

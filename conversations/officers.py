@@ -29,20 +29,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from bot.i18n import N_
 from conversations import answers, paging
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
-from conversations.messages import Choice, Kind, Reply
+from conversations.payloads import as_id, as_int
 from db import officers as repo
 from db.users import admin_by_invite
 from domain.formatting import format_date, parse_date
+from domain.i18n import N_
 from domain.localities import Localities, find_unit
+from domain.messages import Choice, Kind, Reply
+from domain.roles import ADMINS, OFFICERS
 from domain.tables import Row, TableError, read_table
 from domain.text import fold, fold_plain, parse_int, parse_phone
-from handlers.payloads import as_id, as_int
 
-OFFICER_ROLES = frozenset({"officer", "admin"})
 PAGE_SIZE = 8
 RECENT = 6
 MAX_MEMBERS = 30
@@ -212,13 +212,13 @@ async def accept_invite_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) 
 
 
 INVITE = Dialog(
-    name="off_invite",
+    loose=True, name="off_invite",
     title=N_("Invite a ward officer"),
     steps=[
         Step("wards", ask_invite_wards, accept_invite_wards, multi=True),
         Step("confirm", ask_invite_confirm, accept_invite_confirm),
     ],
-    roles=frozenset({"admin"}),
+    roles=ADMINS,
 )
 
 
@@ -396,7 +396,7 @@ def ask_hh_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 async def accept_hh_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Saves the household (with an audit row), or opens the list of fields to change."""
-    if ctx.user.role not in OFFICER_ROLES:
+    if ctx.user.role not in OFFICERS:
         return Done([Reply(ctx._("This is only for ward officers."))], menu=True)
     if answer.choice == "oh:edit":
         return Next("edit")
@@ -449,7 +449,7 @@ async def start_household(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
 
 
 HOUSEHOLD = Dialog(
-    name="off_household",
+    loose=True, name="off_household",
     title=N_("Add a household"),
     steps=[
         Step("ward", ask_hh_ward, accept_hh_ward),
@@ -464,7 +464,7 @@ HOUSEHOLD = Dialog(
         Step("confirm", ask_hh_confirm, accept_hh_confirm),
         Step("edit", ask_hh_edit, accept_hh_edit),
     ],
-    roles=OFFICER_ROLES,
+    roles=OFFICERS,
     on_start=start_household,
 )
 
@@ -675,7 +675,7 @@ async def ask_visit_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 async def accept_visit_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Saves the visit, its audit row and its follow-up reminder."""
-    if ctx.user.role not in OFFICER_ROLES:
+    if ctx.user.role not in OFFICERS:
         return Done([Reply(ctx._("This is only for ward officers."))], menu=True)
     if answer.choice in ("ov:e:note", "ov:e:follow_up"):
         return Edit(answer.choice[5:], "confirm")
@@ -752,7 +752,7 @@ async def start_visit(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
 
 
 VISIT = Dialog(
-    name="off_visit",
+    loose=True, name="off_visit",
     title=N_("Log a visit"),
     steps=[
         Step("household", ask_visit_household, accept_visit_household),
@@ -764,7 +764,7 @@ VISIT = Dialog(
         Step("follow_up", ask_visit_follow_up, accept_visit_follow_up),
         Step("confirm", ask_visit_confirm, accept_visit_confirm),
     ],
-    roles=OFFICER_ROLES,
+    roles=OFFICERS,
     on_start=start_visit,
 )
 
@@ -800,7 +800,7 @@ def ask_cat_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 async def accept_cat_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Records the change (it counts in the report's "since the start of the year")."""
-    if ctx.user.role not in OFFICER_ROLES:
+    if ctx.user.role not in OFFICERS:
         return Done([Reply(ctx._("This is only for ward officers."))], menu=True)
     if answer.choice != "oc:ok":
         return Retry(ctx._("Press \"Confirm\", or Back to choose again."))
@@ -814,11 +814,11 @@ async def accept_cat_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> 
 
 
 CATEGORY = Dialog(
-    name="off_category",
+    loose=True, name="off_category",
     title=N_("Change a household's list"),
     steps=[Step("pick", ask_cat_pick, accept_cat_pick),
            Step("confirm", ask_cat_confirm, accept_cat_confirm)],
-    roles=OFFICER_ROLES,
+    roles=OFFICERS,
 )
 
 
@@ -932,7 +932,7 @@ def ask_import_file(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 async def accept_import_file(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Imports every row, or nothing and the list of bad rows."""
-    if ctx.user.role not in OFFICER_ROLES:
+    if ctx.user.role not in OFFICERS:
         return Done([Reply(ctx._("This is only for ward officers."))], menu=True)
     if answer.kind != Kind.DOCUMENT or not answer.payload.get("data"):
         return Retry(ctx._("Please send the list as a file (.csv or .xlsx)."))
@@ -965,12 +965,12 @@ async def start_import(ctx: Ctx, data: dict[str, Any]) -> Outcome | None:
 
 
 IMPORT = Dialog(
-    name="off_import",
+    loose=True, name="off_import",
     title=N_("Import the household list"),
     on_start=start_import,
     steps=[Step("file", ask_import_file, accept_import_file,
                 accepts=frozenset({Kind.DOCUMENT, Kind.TEXT, Kind.CHOICE}))],
-    roles=OFFICER_ROLES,
+    roles=OFFICERS,
 )
 
 
@@ -1005,10 +1005,10 @@ async def accept_revoke(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
 
 
 REVOKE = Dialog(
-    name="off_revoke",
+    loose=True, name="off_revoke",
     title=N_("Revoke an officer"),
     steps=[Step("confirm", ask_revoke, accept_revoke)],
-    roles=frozenset({"admin"}),
+    roles=ADMINS,
 )
 
 DIALOGS = (INVITE, HOUSEHOLD, VISIT, CATEGORY, IMPORT, REVOKE)

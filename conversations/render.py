@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.i18n import N_
 from conversations.engine import BACK, CANCEL, NAVIGATION
-from conversations.messages import Reply
+from domain.i18n import N_
+from domain.messages import Reply
 
 _NAV_WORDS = {
     frozenset({BACK, CANCEL}): N_('Type "quay lại" to go back, /huy to stop.'),

@@ -19,9 +19,10 @@ from typing import Any
 from conversations.answers import storing
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Step
-from conversations.messages import Choice, Reply
 from db import targets as repo
 from domain.i18n import N_
+from domain.messages import Choice, Reply
+from domain.roles import ADMINS
 from domain.targets import RateTarget, YearTargets, parse_rate_line
 from domain.text import fold, parse_int
 
@@ -167,5 +168,5 @@ DIALOG = Dialog(
         Step("houses", ask_houses, accept_houses),
         Step("confirm", ask_confirm, accept_confirm),
     ),
-    roles=frozenset({"admin"}),
+    roles=ADMINS, loose=True,
 )

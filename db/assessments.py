@@ -23,10 +23,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from conversations.messages import Reply
 from db import outbox
 from db.models import AssessmentRun, AssessmentTally, SharedAssessment, User
 from domain.formatting import format_date, format_money
+from domain.messages import Reply
 from domain.poverty import CATEGORY_NAMES as _CATEGORY_NAMES
 from domain.poverty import (
     Area,

@@ -34,9 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conversations.messages import Reply
 from db import outbox
 from db.models import Base, OutboxMessage, User
+from domain.messages import Reply
 
 TOPICS = ("jobs", "courses", "policies")
 CATEGORIES = ("poor", "near_poor", "none")

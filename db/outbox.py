@@ -31,8 +31,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conversations.messages import Choice, Document, Reply
 from db.models import Base, OutboxMessage
+from domain.messages import Choice, Document, Reply
 
 STALE_CLAIM = timedelta(seconds=45)  # a live worker heartbeats its claims every ~10 s
 INTERRUPTED = "interrupted during the send: may have been delivered, not repeated"

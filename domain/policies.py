@@ -19,8 +19,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from functools import lru_cache
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -34,9 +34,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from domain.text import fold
-
-if TYPE_CHECKING:
-    from domain.policy_search import SearchIndex
 
 __all__ = [
     "HOUSEHOLD_CATEGORIES",
@@ -268,13 +265,6 @@ class Catalogue:
                 f"expected one of {', '.join(HOUSEHOLD_CATEGORIES)}"
             )
         return _most_useful_first([p for p in self.visible(on) if p.applies_to(category)])
-
-    @cached_property
-    def search_index(self) -> SearchIndex:
-        """The search index, built on first use (at start-up if the caller warms it)."""
-        from domain.policy_search import build_index  # the index module imports this one
-
-        return build_index(self)
 
 
 def _most_useful_first(policies: list[Policy]) -> list[Policy]:

@@ -254,6 +254,20 @@ def _score(entry: _Entry, question: set[str], weights: Mapping[str, float]) -> f
 MAX_QUERY = 300  # characters of a question that are read
 
 
+_INDEXES: dict[int, tuple[Catalogue, SearchIndex]] = {}
+
+
+def index_of(catalogue: Catalogue) -> SearchIndex:
+    """The catalogue's search index, built on its first search and kept for the process (a
+    catalogue does not change once loaded; the entry holds it, so its id is never reused)."""
+    entry = _INDEXES.get(id(catalogue))
+    if entry is None:
+        if len(_INDEXES) >= 8:  # tests load many catalogues; a process keeps one or two
+            _INDEXES.clear()
+        entry = _INDEXES[id(catalogue)] = (catalogue, build_index(catalogue))
+    return entry[1]
+
+
 def search(
     catalogue: Catalogue, query: str, on: date, limit: int = 5
 ) -> list[tuple[Policy, float]]:
@@ -262,7 +276,7 @@ def search(
     Empty when nothing reaches the catalogue's `search.min_score`: the caller then offers the
     categories. Ties go to the higher `priority`.
     """
-    index = catalogue.search_index
+    index = index_of(catalogue)
     query = query[:MAX_QUERY]  # a question is a line, not a page
     key = (query, on)
     found = index.recent.get(key)

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -200,3 +200,11 @@ def _text_cell(sheet: Any, value: Any) -> Any:
     if value.startswith(FORMULA_START):
         cell.quotePrefix = True
     return cell
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """All or nothing: `errors` lists (row number, reason); when any, nothing was imported."""
+
+    imported: int
+    errors: list[tuple[int, str]] = field(default_factory=list)

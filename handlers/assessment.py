@@ -11,13 +11,13 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.i18n import N_
 from conversations import assessment as dialog
 from conversations.context import Ctx
-from conversations.messages import Reply
 from db import assessments as repo
 from db.assessments import CATEGORY_NAMES, reassess
 from domain.formatting import format_datetime
+from domain.i18n import N_
+from domain.messages import Reply
 from handlers.registry import Command, Job, MenuItem, PersonalData, Registry
 
 if TYPE_CHECKING:

@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, Translator, pick_locale
 from conversations import broadcasts as dialogs
 from conversations.context import Ctx
-from conversations.messages import Choice, Reply
+from conversations.payloads import as_id
 from db import broadcasts as repo
 from db import outbox
 from db import users as users_repo
 from db.models import User
 from domain.formatting import format_datetime
+from domain.i18n import N_, Translator, pick_locale
+from domain.messages import Choice, Reply
+from domain.roles import ADMINS
 from handlers.menu import main_menu
-from handlers.payloads import as_id
 from handlers.registry import (
-    ADMINS,
     Command,
     Job,
     MenuItem,

@@ -22,20 +22,20 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import pick_locale
+from conversations import payloads
 from conversations.context import Ctx
 from conversations.engine import BACK, CANCEL, NAVIGATION, RESTART, RESUME, Step, Stepper
-from conversations.messages import Incoming, Kind, Reply
 from db import users as repo
 from db.outbox import payload_to_reply, reply_to_payload
-from domain.i18n import N_
+from domain.i18n import N_, pick_locale
+from domain.messages import Incoming, Kind, Reply
 from domain.text import fold, fold_plain, is_back, match_choice
-from handlers import menu, payloads
+from handlers import menu
 from handlers.flood import SEARCH_COST, TokenBuckets, Verdict, cost_of
 
 if TYPE_CHECKING:
-    from bot.i18n import Translator
     from bot.settings import Settings
+    from domain.i18n import Translator
     from handlers.registry import Registry
     from handlers.services import Services
 
@@ -74,7 +74,7 @@ class KeyedLocks:
 
 
 class Core:
-    """The channel-neutral entry point (`conversations.messages.Handler`)."""
+    """The channel-neutral entry point (`domain.messages.Handler`)."""
 
     def __init__(
         self,

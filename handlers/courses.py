@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import N_, Translator
 from conversations import courses as dialogs
 from conversations.answers import labour_office_name
 from conversations.context import Ctx
@@ -47,19 +46,19 @@ from conversations.courses import (
     queue_notice,
     slug,
 )
-from conversations.messages import Choice, Document, Reply
 from db import courses as repo
 from db.courses import Course, CourseRegistration
 from db.models import User
 from domain.formatting import format_date, format_datetime
-from domain.tables import Row, write_csv, write_xlsx
+from domain.i18n import N_, Translator
+from domain.messages import Choice, Document, Reply
+from domain.roles import ADMINS
+from domain.tables import ImportResult, Row, write_csv, write_xlsx
 from handlers.menu import main_menu
 from handlers.registry import (
-    ADMINS,
     Command,
     Exporter,
     Importer,
-    ImportResult,
     Job,
     MenuItem,
     PersonalData,

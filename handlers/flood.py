@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
-from conversations.messages import Incoming, Kind
+from domain.messages import Incoming, Kind
 
 HEAVY_COMMANDS = frozenset({"baocao", "xuattimviec", "dangkykhoahoc"})  # chart, XLSX, counts
 HEAVY_CHOICES = ("kq:export:", "off:rx", "menu:off_report")  # exports, the report

@@ -14,25 +14,24 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import N_, Translator
 from conversations import jobs as dialogs
 from conversations import paging
 from conversations.answers import ward_names
 from conversations.context import Ctx
-from conversations.messages import Choice, Document, Reply
+from conversations.payloads import as_id, as_int, index_in
 from db import broadcasts as repo
 from db.models import User
 from domain.formatting import format_date, format_datetime
+from domain.i18n import N_, Translator
 from domain.localities import find_unit
-from domain.tables import Row, write_xlsx
+from domain.messages import Choice, Document, Reply
+from domain.roles import ADMINS
+from domain.tables import ImportResult, Row, write_xlsx
 from handlers.menu import main_menu
-from handlers.payloads import as_id, as_int, index_in
 from handlers.registry import (
-    ADMINS,
     Command,
     Exporter,
     Importer,
-    ImportResult,
     MenuItem,
     PersonalData,
     Registry,

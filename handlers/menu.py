@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.i18n import N_
 from conversations import paging
 from conversations.engine import CANCEL, RESTART, RESUME
-from conversations.messages import Choice, Reply
-from handlers.payloads import as_int
+from conversations.payloads import as_int
+from domain.i18n import N_
+from domain.messages import Choice, Reply
 from handlers.registry import Command, Registry
 
 if TYPE_CHECKING:

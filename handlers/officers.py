@@ -32,30 +32,27 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import N_, Translator, pick_locale
 from conversations import officers as dialogs
 from conversations.context import Ctx
-from conversations.messages import Choice, Document, Reply
+from conversations.payloads import as_int
 from db import officers as repo
 from db import outbox
 from db.assessments import CATEGORY_NAMES
 from db.models import SharedAssessment, User
 from db.users import admin_by_invite
 from domain.formatting import format_date, format_datetime
+from domain.i18n import N_, Translator, pick_locale
 from domain.localities import Localities
-from domain.tables import write_xlsx
+from domain.messages import Choice, Document, Reply
+from domain.roles import ADMINS, EVERYONE, OFFICERS
+from domain.tables import ImportResult, write_xlsx
 from domain.targets import progress, start_of_year
 from domain.text import fold
 from handlers.menu import main_menu
-from handlers.payloads import as_int
 from handlers.registry import (
-    ADMINS,
-    EVERYONE,
-    OFFICERS,
     Command,
     Exporter,
     Importer,
-    ImportResult,
     Job,
     MenuItem,
     PersonalData,
@@ -516,7 +513,7 @@ async def _target_lines(ctx: Ctx, total: repo.WardFigures, year: int) -> list[st
 
 async def report(ctx: Ctx, _args: str = "") -> list[Reply]:
     """/baocao: the figures as text, a chart, and a button for the Excel file."""
-    from bot.charts import BarChart, render
+    from handlers.charts import BarChart, render
 
     rows, city = await figures_for(ctx)
     if not rows:

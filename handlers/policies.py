@@ -29,16 +29,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
-from bot.i18n import N_
 from conversations import paging
 from conversations.context import Ctx
-from conversations.messages import Choice, Reply
 from domain.formatting import format_date
+from domain.i18n import N_
+from domain.messages import Choice, Reply
 from domain.policies import HOUSEHOLD_CATEGORIES, Benefit, Catalogue, Policy
-from domain.policy_search import read_question, search
+from domain.policy_search import index_of, read_question, search
+from domain.roles import ADMINS
 from domain.text import fold_plain, is_greeting
 from handlers.menu import main_menu
-from handlers.registry import ADMINS, Command, MenuItem, Registry, TextRoute
+from handlers.registry import Command, MenuItem, Registry, TextRoute
 
 PREFIX = "pol"
 PAGE_SIZE = 8
@@ -469,7 +470,7 @@ async def match_question(ctx: Ctx, text: str) -> float:
     found = await asyncio.to_thread(search, catalogue, text, _today(ctx), 1)
     if found:
         return found[0][1]
-    return FALLBACK_SCORE if read_question(text, catalogue.search_index) else 0.0
+    return FALLBACK_SCORE if read_question(text, index_of(catalogue)) else 0.0
 
 
 # --- admins: expired entries ---------------------------------------------------------------------

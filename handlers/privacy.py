@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Outcome, Retry, Step
-from conversations.messages import Choice, Reply
 from db import users as repo
 from db.models import DialogState
 from domain.formatting import format_datetime
+from domain.i18n import N_
+from domain.messages import Choice, Reply
 from domain.text import parse_yes_no
 from handlers.menu import main_menu
 from handlers.registry import Command, MenuItem, PersonalData, Registry
@@ -99,7 +99,7 @@ async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
 
 
 ERASE = Dialog(
-    name="erase",
+    loose=True, name="erase",
     title=N_("Delete my data"),
     steps=[Step("confirm", _ask_confirm, _accept_confirm)],
 )

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conversations.engine import Dialog
-from conversations.messages import Reply
+from domain.messages import Reply
+from domain.roles import EVERYONE
+from domain.tables import ImportResult
 
 if TYPE_CHECKING:
     from conversations.context import Ctx
 
-EVERYONE = frozenset({"citizen", "officer", "admin"})
-OFFICERS = frozenset({"officer", "admin"})
-ADMINS = frozenset({"admin"})
 
 Action = Callable[["Ctx"], Awaitable[list[Reply]]]
 CommandAction = Callable[["Ctx", str], Awaitable[list[Reply]]]
@@ -80,14 +79,6 @@ class Job:
     run: Callable[[Any], Awaitable[None]]
     minutes: int | None = None
     at: str | None = None
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """All or nothing: `errors` lists (row number, reason); when any, nothing was imported."""
-
-    imported: int
-    errors: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from conversations.messages import Kind, Outbound
+from domain.messages import Kind, Outbound
 
 
 def utc_now() -> datetime:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from conversations import targets as dialog
 from conversations.context import Ctx
-from conversations.messages import Reply
 from db import targets as repo
 from domain.i18n import N_
+from domain.messages import Reply
+from domain.roles import ADMINS
 from domain.targets import TargetBook, YearTargets, for_year
-from handlers.registry import ADMINS, Command, Registry
+from handlers.registry import Command, Registry
 
 
 async def targets_for(ctx: Ctx, year: int) -> YearTargets | None:

@@ -37,12 +37,12 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels import RECEIVES
 from conversations.engine import BACK, CANCEL
-from conversations.messages import Incoming, Kind, Reply
 from conversations.render import numbered_text
 from db import courses as course_repo
 from db import officers as officer_repo
 from db import users as user_repo
 from db.models import DialogState, User
+from domain.messages import Incoming, Kind, Reply
 from domain.text import fold_plain
 
 FULL = os.environ.get("EXPLORE_FULL") == "1"

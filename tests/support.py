@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.settings import load_settings
-from conversations.messages import Incoming, Kind, Reply
+from domain.messages import Incoming, Kind, Reply
 from domain.text import fold
 
 

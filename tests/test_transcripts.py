@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from bot.telegram import keyboard_rows
-from conversations.messages import Incoming, Kind, Reply
 from conversations.render import numbered_text
+from domain.messages import Incoming, Kind, Reply
 from tests.support import Chat, open_app
 
 DATA = Path(__file__).parent / "data"

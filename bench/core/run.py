@@ -32,7 +32,7 @@ import time  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from bench.common import FREE_TEXT, MENU, machine  # noqa: E402
-from conversations.messages import Incoming, Kind, Reply  # noqa: E402
+from domain.messages import Incoming, Kind, Reply  # noqa: E402
 
 QUESTIONS = ("vay vốn hộ nghèo", "học bổng cho con", "hỗ trợ tiền điện hộ cận nghèo")
 WORKLOADS = {"free text": FREE_TEXT, "menu": MENU, "policy question": QUESTIONS}

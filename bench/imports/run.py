@@ -40,8 +40,8 @@ def csv_rows(rows: int, bad_last: bool = False) -> bytes:
 async def measure(rows: int) -> dict[str, float]:
     from sqlalchemy import func, select
 
-    from conversations.messages import Incoming, Kind
     from db.officers import Household
+    from domain.messages import Incoming, Kind
     from tests.support import Chat, Clock, open_app
 
     with tempfile.TemporaryDirectory() as folder:

@@ -111,10 +111,10 @@ async def measure(fn: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float,
 
 
 async def run(args: argparse.Namespace) -> int:
-    from bot.charts import BarChart, render
     from db import officers as repo
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade
+    from handlers.charts import BarChart, render
     from handlers.officers import report_periods
 
     folder = Path(tempfile.mkdtemp(prefix="bench-report-"))

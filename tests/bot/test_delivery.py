@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery import Delivery
-from conversations.messages import Choice, DeliveryError, Reply
 from db import outbox
 from db import users as users_repo
 from db.models import OutboxMessage, User
+from domain.messages import Choice, DeliveryError, Reply
 from tests.support import open_app
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.scheduler import Scheduler
-from conversations.messages import Incoming, Kind
 from db.models import ProcessedUpdate
+from domain.messages import Incoming, Kind
 from handlers.maintenance import prune_deliveries
 
 

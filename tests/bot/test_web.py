@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import ClientSession
 
-from conversations.messages import Choice, Reply
+from domain.messages import Choice, Reply
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ async def test_waiting_messages_survive_a_restart(database_url, clock) -> None: 
 
 def test_an_uploaded_file_becomes_a_photo_or_a_document_event() -> None:
     from bot.web import _web_upload
-    from conversations.messages import Kind
+    from domain.messages import Kind
 
     kind, payload = _web_upload({"name": "ds.xlsx", "type": "application/vnd.ms-excel",
                                  "data": "UEsDBA=="})

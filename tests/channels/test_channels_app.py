@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from conversations.messages import DeliveryError, Reply
 from db.models import User
+from domain.messages import DeliveryError, Reply
 from tests.fakes.botapi_spec import check_requests
 from tests.fakes.telegram_server import FakeTelegramServer
 from tests.fakes.zalo_server import FakeZaloServer, post_webhook, text_update

@@ -28,7 +28,7 @@ from bot.telegram import (
     keyboard_rows,
     split_text,
 )
-from conversations.messages import Choice, DeliveryError, Document, Incoming, Kind, Reply
+from domain.messages import Choice, DeliveryError, Document, Incoming, Kind, Reply
 from tests.fakes.botapi_spec import check_request, check_requests
 from tests.fakes.telegram_server import FakeTelegramServer, scope_key
 

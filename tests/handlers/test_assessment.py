@@ -14,10 +14,10 @@ import yaml
 from sqlalchemy import func, select
 
 from bot.delivery import Delivery
-from conversations.messages import DeliveryError, Incoming, Kind, Reply
 from db import assessments as repo
 from db import users
 from db.models import AssessmentTally, Consent, DialogState, SharedAssessment
+from domain.messages import DeliveryError, Incoming, Kind, Reply
 from domain.poverty import Area, Household
 from tests.support import Chat, Clock, open_app
 

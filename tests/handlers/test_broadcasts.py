@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from bot.delivery import Delivery
 from conversations.broadcasts import parse_when
-from conversations.messages import Incoming, Kind
 from db import broadcasts as repo
 from db.models import OutboxMessage
 from db.outbox import OutboxMedia
+from domain.messages import Incoming, Kind
 from handlers.broadcasts import tick
 from tests.support import Chat, open_app
 

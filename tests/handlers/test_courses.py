@@ -14,10 +14,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.delivery import Delivery
-from conversations.messages import Incoming, Kind
 from db import courses as repo
 from db.courses import Course, CourseRegistration
 from db.models import AuditLog, OutboxMessage
+from domain.messages import Incoming, Kind
 from domain.tables import read_table
 from handlers.courses import queue_reminders
 from tests.support import Chat, open_app

@@ -10,7 +10,7 @@ import pytest
 
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
-from conversations.messages import Choice, Reply
+from domain.messages import Choice, Reply
 from domain.text import parse_int
 from handlers.registry import Command, MenuItem
 from tests.support import Chat, open_app
@@ -206,7 +206,7 @@ async def test_an_exception_in_a_step_apologises_and_keeps_the_state(demo: Chat,
 
 
 async def test_a_repeated_delivery_is_processed_once(demo: Chat) -> None:
-    from conversations.messages import Incoming, Kind
+    from domain.messages import Incoming, Kind
 
     await demo.send("/demo")
     event = Incoming("web", demo.user, demo.user, Kind.TEXT, "An", update_id="same-1")
@@ -275,7 +275,7 @@ async def test_restart_mid_dialog_continues_on_the_same_database(  # type: ignor
 
 
 async def test_a_household_cannot_use_an_admin_command(demo: Chat, app) -> None:  # type: ignore[no-untyped-def]
-    from handlers.registry import ADMINS
+    from domain.roles import ADMINS
 
     async def secret(ctx: Ctx, _args: str) -> list[Reply]:
         return [Reply("secret")]
@@ -290,7 +290,7 @@ async def test_a_household_cannot_use_an_admin_command(demo: Chat, app) -> None:
 
 async def test_admin_from_configuration(clock, sqlite_url) -> None:  # type: ignore[no-untyped-def]
     app = await open_app(sqlite_url, clock, admin_ids="web:boss-0001")
-    from handlers.registry import ADMINS
+    from domain.roles import ADMINS
 
     async def secret(ctx: Ctx, _args: str) -> list[Reply]:
         return [Reply("secret")]

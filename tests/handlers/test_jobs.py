@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bot.delivery import Delivery
 from bot.i18n import load_catalogs
 from conversations.jobs import parse_wage, trade_by_text
-from conversations.messages import Incoming, Kind
+from domain.messages import Incoming, Kind
 from domain.tables import write_csv
 from tests.support import Chat, open_app
 

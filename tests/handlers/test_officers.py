@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.delivery import Delivery
-from conversations.messages import Incoming, Kind
 from db import officers as repo
 from db.models import AuditLog, OutboxMessage, SharedAssessment, User
+from domain.messages import Incoming, Kind
 from domain.tables import Row
 from handlers.officers import report_periods, run_reminders
 from tests.support import Chat, Clock, open_app

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conversations.messages import Incoming, Kind
+from domain.messages import Incoming, Kind
 from handlers.policies import SCREEN_CHARS, personal_question, split_entry
 from tests.support import Chat, Clock, open_app
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 
 from bot.telegram import MAX_TEXT, html_chunks
-from conversations.messages import Incoming, Kind, Reply
-from handlers.payloads import well_formed
+from conversations.payloads import well_formed
+from domain.messages import Incoming, Kind, Reply
 from tests.hostile.strategies import hostile_texts, mutate, mutation, payloads
 from tests.support import Chat, Clock, open_app
 

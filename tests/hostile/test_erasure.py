@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from conversations.messages import Reply
 from db import outbox
 from db.models import Base
+from domain.messages import Reply
 from tests.handlers.test_courses import add_course, deliver_all, sign_up
 from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app

@@ -9,7 +9,7 @@ import time
 
 import aiohttp
 
-from conversations.messages import Incoming, Kind
+from domain.messages import Incoming, Kind
 from handlers.flood import TokenBuckets, Verdict
 from tests.support import open_app
 

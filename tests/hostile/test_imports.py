@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import logs
-from conversations.messages import Incoming, Kind
 from db.officers import Household
 from domain import tables
+from domain.messages import Incoming, Kind
 from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
 

@@ -8,7 +8,7 @@ import asyncio
 import statistics
 import time
 
-from conversations.messages import Kind
+from domain.messages import Kind
 from tests.hostile.harness import ROLES, STARTERS, Fuzzer
 
 EVERY_STEP = (("Nguyễn Văn A 0912345678 1 28/11 8h " * 120)[:4096],)  # words, digits, dates, names

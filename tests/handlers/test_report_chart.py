@@ -6,7 +6,15 @@ import re
 
 import pytest
 
-from bot.charts import DPI, WIDTH_INCHES, BarChart, font_covers, height_inches, png_size, render
+from handlers.charts import (
+    DPI,
+    WIDTH_INCHES,
+    BarChart,
+    font_covers,
+    height_inches,
+    png_size,
+    render,
+)
 from tests.support import Chat, open_app
 
 CHART = BarChart(
