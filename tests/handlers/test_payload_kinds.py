@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 import bot.app  # noqa: F401 - every feature module, so every payload kind is defined
 from conversations.payloads import (
-    MAX_BYTES, MAX_ID, PAYLOAD_KINDS, Payload, PayloadError, payload, slug, well_formed,
+    MAX_BYTES,
+    MAX_ID,
+    PAYLOAD_KINDS,
+    Payload,
+    PayloadError,
+    payload,
+    slug,
+    well_formed,
 )
 
 KINDS = sorted(PAYLOAD_KINDS.items())
