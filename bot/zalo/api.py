@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.zalo_api")  # its name before bot/zalo/ was a package
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 MAX_TEXT_LENGTH = 2000  # sendMessage text and sendPhoto caption (ZDOC)
