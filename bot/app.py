@@ -14,20 +14,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 import db.schema  # noqa: F401  every table is mapped before the first query
 from bot import content as content_files
-from bot.channels import RECEIVES
+from bot.channel import Channel
+from bot.channels import receives
 from bot.i18n import Translator, load_catalogs
 from bot.settings import SUPPORTED_LOCALES, Settings
 from bot.web import WebChannel, build_web_app
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
-from domain.messages import Outbound
 from handlers import (
     assessment,
     broadcasts,
@@ -44,6 +43,9 @@ from handlers.core import Core
 from handlers.flood import TokenBuckets
 from handlers.registry import Registry
 from handlers.services import Services, utc_now
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger("giamngheo.app")
 HEALTH_TIMEOUT = 5.0  # seconds for a platform to answer /healthcheck's question
@@ -84,7 +86,7 @@ class App:
     core: Core | None = None
     catalogs: dict[str, Translator] = field(default_factory=dict)
     web_channel: WebChannel = field(init=False)
-    channels: list[Outbound] = field(default_factory=list)
+    channels: list[Channel] = field(default_factory=list)
     scheduler: Any = None
     delivery: Any = None
     demo: bool = False  # `giamngheo run --demo`: example data, the page's role switcher
@@ -102,7 +104,8 @@ class App:
         if migrate:
             await upgrade(self.engine)
         await self._sync_admins()
-        services = Services(content=content, clock=self.clock, receives=dict(RECEIVES))
+        services = Services(content=content, clock=self.clock,
+                            receives=receives(self.settings.channel_kinds))
         self.web_channel = WebChannel(session_factory(self.engine), self.clock)
         services.outbound["web"] = self.web_channel
         self.core = Core(
@@ -128,9 +131,10 @@ class App:
         return self.catalogs[self.settings.locale].gettext(message)
 
     def build_channels(self) -> None:
-        """Create Telegram and Zalo where their tokens are set (none: web chat only).
+        """Create the channels of the table whose tokens are set (none: web chat only).
 
-        Built before the web server, which serves their webhook and media routes.
+        Built before the web server, which serves their webhook and media routes. What a
+        running channel says it receives is what the core offers on it.
         """
         from bot.channels import build_channels
 
@@ -138,10 +142,11 @@ class App:
         self.channels = build_channels(self.settings, self.core, self.catalogs)
         for channel in self.channels:
             self.core.services.outbound[channel.channel] = channel
+            self.core.services.receives[channel.channel] = channel.capabilities.receives
 
     def web_app(self) -> web.Application:
         assert self.core is not None
-        routes = [route for channel in self.channels for route in _routes(channel)]
+        routes = [route for channel in self.channels for route in channel.routes()]
         if self.demo:
             from bot import demo
 
@@ -154,18 +159,16 @@ class App:
 
     def webhook_paths(self) -> dict[str, str]:
         """channel → the local path its webhook is served on (webhook mode only)."""
-        return {channel.channel: path for channel in self.channels
-                if (path := getattr(channel, "webhook_path", None))}
+        return {channel.channel: channel.webhook_path for channel in self.channels
+                if channel.webhook_path}
 
     async def channel_health(self) -> dict[str, Any]:
         """Each channel's mode; for a Telegram webhook, Telegram's last delivery error."""
-        report: dict[str, Any] = {"web": {"mode": "web chat"}}
+        report: dict[str, Any] = {"web": await self.web_channel.health()}
         for channel in self.channels:
-            health = getattr(channel, "health", None)
-            if health is None:
-                continue
             try:
-                report[channel.channel] = await asyncio.wait_for(health(), HEALTH_TIMEOUT)
+                report[channel.channel] = await asyncio.wait_for(channel.health(),
+                                                                 HEALTH_TIMEOUT)
             except Exception as exc:  # noqa: BLE001 - health is reported, not raised
                 report[channel.channel] = {"error": f"unavailable ({type(exc).__name__})"}
         return report
@@ -185,39 +188,41 @@ class App:
         from bot.delivery import Delivery
         from bot.scheduler import Scheduler
 
-        await self._one_poller()
+        await self._poll_leases()
         for channel in self.channels:
-            await channel.start()  # type: ignore[attr-defined]
+            await channel.start()
         assert self.core is not None
         self.scheduler = Scheduler(self.core, self.engine, **self.scheduler_options)
         self.scheduler.start()
         # engine: one delivery leader across the processes on this database (bot/delivery.py)
-        self.delivery = Delivery(self.core, {"telegram": self.settings.telegram_send_rate,
-                                             "zalo": self.settings.zalo_send_rate},
-                                 engine=self.engine, **self.delivery_options)
+        rates = {channel.channel: channel.send_rate.per_second for channel in self.channels}
+        self.delivery = Delivery(self.core, rates, engine=self.engine, **self.delivery_options)
         self.core.services.wake_delivery = self.delivery.wake
         self.delivery.start()
 
-    async def _one_poller(self) -> None:
+    async def _poll_leases(self) -> None:
         """Long polling by two processes makes Telegram answer 409 to one or the other, turn
-        and turn about: on one database, the second process refuses to start instead."""
+        and turn about: on one database, the second process refuses to start instead (each
+        channel says whether it needs such a lease: `Channel.poll_lease`)."""
         from db.coordination import Lease
 
-        polling = [c for c in self.channels
-                   if c.channel == "telegram" and not getattr(c, "webhook_url", None)]
-        if not polling or self.engine is None:
+        if self.engine is None:
             return
-        lease = Lease(self.engine, "telegram-poller")
-        if not await lease.try_acquire():
-            raise RefusedToStart(
-                "another giamngheo process is already polling Telegram for this database; run "
-                "one poller, or set TELEGRAM_WEBHOOK_URL to run several processes")
-        self._leases.append(lease)
+        titles = {kind.name: kind.title for kind in self.settings.channel_kinds}
+        for channel in self.channels:
+            if channel.poll_lease is None:
+                continue
+            lease = Lease(self.engine, channel.poll_lease)
+            if not await lease.try_acquire():
+                raise RefusedToStart(
+                    f"another giamngheo process is already polling {titles[channel.channel]} "
+                    f"for this database; run one poller, or set "
+                    f"{channel.channel.upper()}_WEBHOOK_URL to run several processes")
+            self._leases.append(lease)
 
     def conflicts(self) -> list[asyncio.Event]:
         """Events set when a channel finds another process doing its job (Telegram 409)."""
-        return [c.conflict for c in self.channels if isinstance(getattr(c, "conflict", None),
-                                                                  asyncio.Event)]
+        return [channel.conflict for channel in self.channels]
 
     async def close(self) -> None:
         """Stop the scheduler, channels and the web server, then the engine. Idempotent."""
@@ -228,12 +233,10 @@ class App:
             await self.delivery.stop()
             self.delivery = None
         for channel in self.channels:
-            stop = getattr(channel, "stop", None)
-            if stop is not None:
-                try:
-                    await asyncio.wait_for(stop(), timeout=3)
-                except Exception:  # noqa: BLE001 - shutting down regardless
-                    log.exception("channel %s did not stop cleanly", channel.channel)
+            try:
+                await asyncio.wait_for(channel.stop(), timeout=3)
+            except Exception:  # noqa: BLE001 - shutting down regardless
+                log.exception("channel %s did not stop cleanly", channel.channel)
         self.channels.clear()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -265,11 +268,3 @@ def _log_unknown_posts(paths: dict[str, str]) -> Any:
 
     return middleware
 
-
-def _routes(channel: Outbound) -> list[tuple[str, str, Any]]:
-    if hasattr(channel, "routes"):
-        return list(channel.routes())
-    if getattr(channel, "webhook_url", None) and hasattr(channel, "webhook_route"):
-        path, handler = channel.webhook_route()
-        return [("POST", path, handler)]
-    return []

@@ -1,107 +1,98 @@
-"""Building the platform channels from settings: Telegram and Zalo, each only when its token is
-set. The adapters themselves live in bot/telegram.py and bot/zalo.py; this module gives them what
-they need from the rest of the app (command menus per role, who is an officer, blocked users).
+"""The table of channels, and building the ones whose token is set.
+
+`CHANNELS` is the one list of the channels the bot knows: each row (`ChannelKind`, bot/channel.py)
+is declared in the channel's own module. Settings (bot/settings.py), delivery's rates, what the
+core knows each channel receives, and `build_channels` below all read it; nothing else names a
+channel. A new channel: its module with a `KIND`, and one line here.
+
+`Wiring` is what a channel's `build` gets from the rest of the app: its settings, the core, the
+translator, and the few services an adapter may need (command menus per role, who is an officer
+or admin on it, remembering that a chat blocked the bot).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from pydantic import SecretStr
 
-from bot.i18n import Translator
-from bot.settings import Settings
-from db.models import User
-from domain.messages import Kind, Outbound
-from handlers.core import Core
+from bot import console, telegram, web, zalo
+from bot.channel import Channel, ChannelKind
+from db import users
+from domain.roles import ADMIN, CITIZEN, OFFICER
 
-ROLES = ("citizen", "officer", "admin")
+if TYPE_CHECKING:
+    from bot.i18n import Translator
+    from bot.settings import Settings
+    from domain.messages import Kind
+    from handlers.core import Core
 
-# What a person can send on each channel; questions offer only these (Ctx.can_receive).
-RECEIVES: dict[str, frozenset[Kind]] = {
-    # bot/telegram.py turns each of these updates into its event kind
-    "telegram": frozenset({Kind.TEXT, Kind.PHOTO, Kind.LOCATION, Kind.CONTACT, Kind.DOCUMENT}),
-    # the Zalo Bot Platform delivers text, images and stickers only (channels.md, section D)
-    "zalo": frozenset({Kind.TEXT, Kind.PHOTO}),
-    # the page sends text and, with its 📎 button, a photo or a file (bot/static/chat.js)
-    "web": frozenset({Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT}),
-    "console": frozenset({Kind.TEXT}),
-}
+CHANNELS: tuple[ChannelKind, ...] = (
+    telegram.KIND,
+    zalo.KIND,
+    web.KIND,
+    console.KIND,
+)
 
 
-def command_menus(core: Core, translator: Translator) -> dict[str, list[tuple[str, str]]]:
-    """role → [(command, description)] in the default language, for Telegram's command lists."""
-    return {
-        role: [
-            (c.name, translator.gettext(c.description))
-            for c in core.registry.commands_for(role)
-        ]
-        for role in ROLES
-    }
+def receives(kinds: Sequence[ChannelKind]) -> dict[str, frozenset[Kind]]:
+    """channel → what a person can send on it (Services.receives, Ctx.can_receive)."""
+    return {kind.name: kind.capabilities.receives for kind in kinds}
+
+
+RECEIVES = receives(CHANNELS)  # for tools that run the core without an app (tests/explorer.py)
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What a channel's builder is handed (see the module's docstring)."""
+
+    kind: ChannelKind
+    settings: Settings
+    core: Core
+    translator: Translator
+
+    def setting(self, key: str) -> Any:
+        """The channel's own setting <NAME>_<KEY>; a secret as its plain value."""
+        value = getattr(self.settings, f"{self.kind.name}_{key}")
+        return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+    @property
+    def webhook_path(self) -> str | None:
+        """The local path of its webhook (None: it polls); see Settings.webhook_local_path."""
+        return self.settings.webhook_local_path(self.kind.name)
+
+    def command_menus(self) -> dict[str, list[tuple[str, str]]]:
+        """role → [(command, description)] in the default language, for command lists."""
+        return {
+            role: [(c.name, self.translator.gettext(c.description))
+                   for c in self.core.registry.commands_for(role)]
+            for role in (CITIZEN, OFFICER, ADMIN)
+        }
+
+    async def privileged_chats(self) -> Sequence[tuple[str, str]]:
+        """(chat id, role) of the officers and admins on this channel."""
+        async with self.core.sessions() as session:
+            return await users.privileged_chats(session, self.kind.name)
+
+    async def mark_blocked(self, chat_id: str) -> None:
+        """Remember that this chat blocked the bot; cleared when the user writes again (core)."""
+        async with self.core.sessions() as session, session.begin():
+            await users.mark_chat_blocked(session, self.kind.name, chat_id,
+                                          self.core.services.clock())
+
+
+def enabled(kind: ChannelKind, settings: Settings) -> bool:
+    """Built from settings, and its switch (its token) is set."""
+    return kind.build is not None and getattr(settings, f"{kind.name}_{kind.switch}") is not None
 
 
 def build_channels(
     settings: Settings, core: Core, catalogs: dict[str, Translator]
-) -> list[Outbound]:
+) -> list[Channel]:
+    """The channels of the settings' table whose token is set, in the table's order."""
     translator = catalogs[settings.locale]
-    channels: list[Outbound] = []
-    if settings.telegram_bot_token is not None:
-        from bot.telegram import TelegramChannel
-
-        channels.append(
-            TelegramChannel(
-                token=settings.telegram_bot_token.get_secret_value(),
-                handler=core,
-                base_url=settings.telegram_api_base_url,
-                webhook_url=settings.telegram_webhook_url,
-                webhook_secret=_secret(settings.telegram_webhook_secret),
-                webhook_path=settings.telegram_webhook_local_path,
-                command_menus=command_menus(core, translator),
-                privileged_chats=lambda: privileged_chats(core, "telegram"),
-                on_blocked=lambda chat_id: mark_blocked(core, "telegram", chat_id),
-                translator=translator,
-                proactive_rate=settings.telegram_send_rate,
-            )
-        )
-    if settings.zalo_bot_token is not None:
-        from bot.zalo import ZaloChannel
-
-        channels.append(
-            ZaloChannel(
-                token=settings.zalo_bot_token.get_secret_value(),
-                handler=core,
-                base_url=settings.zalo_api_base_url or "https://bot-api.zaloplatforms.com",
-                webhook_url=settings.zalo_webhook_url,
-                webhook_secret=_secret(settings.zalo_webhook_secret),
-                webhook_path=settings.zalo_webhook_local_path,
-                public_base_url=settings.public_base_url,
-                send_rate_per_second=settings.zalo_send_rate,
-                translate=translator.gettext,
-            )
-        )
-    return channels
-
-
-def _secret(value) -> str | None:  # type: ignore[no-untyped-def]
-    return value.get_secret_value() if value is not None else None
-
-
-async def privileged_chats(core: Core, channel: str) -> Sequence[tuple[str, str]]:
-    """(chat id, role) of the officers and admins on `channel`, for their own command lists."""
-    async with core.sessions() as session:
-        rows = await session.execute(
-            select(User.chat_id, User.role).where(
-                User.channel == channel, User.role.in_(("officer", "admin"))
-            )
-        )
-        return [(chat_id, role) for chat_id, role in rows]
-
-
-async def mark_blocked(core: Core, channel: str, chat_id: str) -> None:
-    """Remember that this chat blocked the bot; cleared when the user writes again (core)."""
-    async with core.sessions() as session, session.begin():
-        await session.execute(
-            update(User)
-            .where(User.channel == channel, User.chat_id == chat_id)
-            .values(blocked_at=core.services.clock())
-        )
+    return [kind.build(Wiring(kind, settings, core, translator))  # type: ignore[misc]
+            for kind in settings.channel_kinds if enabled(kind, settings)]

@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from bot.cli_admin import _fail
-from bot.settings import CHANNELS, Settings
+from bot.settings import Settings
 
 
 def add_admin_parsers(actions: Any) -> dict[str, Any]:
@@ -69,11 +69,9 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from bot.app import App
     from db import officers as repo
-    from db.models import User
+    from db.users import find_user
 
     channel, _sep, external_id = args.who.partition(":")
     app = App(settings)
@@ -81,7 +79,7 @@ async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
     try:
         assert app.core is not None
         _ = app.translate
-        if channel not in CHANNELS or not external_id:
+        if channel not in settings.channel_names() or not external_id:
             return _fail(_("Expected CHANNEL:ID as /toi shows it, e.g. telegram:123, not {who}")
                          .format(who=args.who))
         if (channel, external_id) in settings.admins:
@@ -89,8 +87,7 @@ async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
                            "an admin again with its next message.").format(who=args.who))
         now = app.core.services.clock()
         async with app.core.sessions() as session, session.begin():
-            user = (await session.execute(select(User).where(
-                User.channel == channel, User.external_id == external_id))).scalar_one_or_none()
+            user = await find_user(session, channel, external_id)
             if user is None or user.role == "citizen":
                 return _fail(_("{who} is not an admin or an officer.").format(who=args.who))
             if user.role == "admin":

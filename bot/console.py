@@ -11,8 +11,12 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from bot.channel import Capabilities, ChannelKind
 from conversations.render import numbered_text
 from domain.messages import Handler, Incoming, Kind, Reply
+
+# Typed lines only. Run by `giamngheo console`, not built by the app: no settings of its own.
+KIND = ChannelKind("console", "console", Capabilities(frozenset({Kind.TEXT})), send_rate=100.0)
 
 
 def render(reply: Reply, _: Callable[[str], str]) -> str:

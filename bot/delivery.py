@@ -32,71 +32,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from db import coordination, outbox
-from db.models import OutboxMessage, User
+from bot.pacing import Pacer, SlidingWindow
+from db import coordination, outbox, users
+from db.models import OutboxMessage
 from db.outbox import OutboxMedia
 from domain.messages import DeliveryError
 from handlers.core import Core
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
 log = logging.getLogger("giamngheo.delivery")
 
-DEFAULT_RATES = {"telegram": 25.0, "zalo": 5.0, "web": 100.0, "console": 100.0}
-PACER_SLACK = 0.002  # seconds; see Pacer
 MEDIA_CACHE = 8  # photos/files of broadcasts kept in memory while their rows are sent
-
-
-class SlidingWindow:
-    """Never more than `limit` sends in any one second: the hard cap behind the pacer (a send
-    whose record took longer than usual must not bunch up with the next ones)."""
-
-    def __init__(self, rate: float) -> None:
-        self.limit = max(1, int(rate))
-        self._times: deque[float] = deque()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            while True:
-                now = loop.time()
-                while self._times and now - self._times[0] >= 1.0:
-                    self._times.popleft()
-                if len(self._times) < self.limit:
-                    self._times.append(now)
-                    return
-                await asyncio.sleep(self._times[0] + 1.0 - now)
-
-
-class Pacer:
-    """At most `rate` sends per second, evenly spaced.
-
-    The schedule does not slip when a sender wakes a little late: sleeping overshoots by a
-    fraction of a millisecond, which at 200/s cost 16 % of the rate (bench/broadcast). A send
-    up to `PACER_SLACK` seconds late keeps its slot, so in any second at most
-    `rate * (1 + PACER_SLACK)` plus one go out; later than that, the schedule restarts.
-    """
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = loop.time()
-            self._next = max(self._next, now - min(PACER_SLACK, self.interval)) + self.interval
 
 
 @dataclass(slots=True)
@@ -130,7 +83,10 @@ class Delivery:
         handover_seconds: float = 1.0,
     ) -> None:
         self.core = core
-        self.rates = {**DEFAULT_RATES, **(rates or {})}
+        # Each channel's own rate from the table of channels (bot/channels.py), unless given:
+        # the app gives the running channels' (TELEGRAM_SEND_RATE, ...).
+        defaults = {kind.name: kind.send_rate for kind in core.settings.channel_kinds}
+        self.rates = {**defaults, **(rates or {})}
         self.batch = batch
         self.concurrency = concurrency
         self.max_attempts = max_attempts
@@ -294,7 +250,7 @@ class Delivery:
         now = self.core.services.clock()
         async with self.core.sessions() as session, session.begin():
             rows = await outbox.claim(session, now, self.batch, self.stale)
-            blocked = await _blocked_users(session, [r.user_id for r in rows if r.user_id])
+            blocked = await users.blocked_among(session, [r.user_id for r in rows if r.user_id])
             wanted = {r.payload["media"] for r in rows if r.payload.get("media")}
             wanted -= set(self._media)
             if len(self._media) + len(wanted) > MEDIA_CACHE:
@@ -408,14 +364,5 @@ class Delivery:
                     await outbox.finish(session, ids, status, now, error, retry_at,
                                         count=count)
             if newly_blocked:
-                await session.execute(
-                    update(User).where(User.id.in_(newly_blocked), User.blocked_at.is_(None))
-                    .values(blocked_at=now)
-                )
+                await users.mark_blocked(session, newly_blocked, now)
 
-
-async def _blocked_users(session, user_ids: list[int]) -> set[int]:  # type: ignore[no-untyped-def]
-    if not user_ids:
-        return set()
-    query = select(User.id).where(User.id.in_(user_ids), User.blocked_at.is_not(None))
-    return set((await session.execute(query)).scalars())

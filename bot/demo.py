@@ -30,10 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import delete
-from sqlalchemy.engine import make_url
 
-from bot.settings import Settings, SettingsError, load_settings, normalise_database_url
+from bot.settings import Settings, SettingsError, load_settings
+from db.engine import normalise_database_url, sqlite_file
 from domain.i18n import N_
 from domain.tables import read_table
 
@@ -52,19 +51,21 @@ SWITCH = N_("See the bot as:")
 
 
 def demo_settings(settings: Settings, demo_file: Path = DEMO_FILE) -> Settings:
-    """The settings of a demo: its own database file, no Telegram or Zalo, no ADMIN_IDS."""
+    """The settings of a demo: its own database file, no channel but the web chat (no Telegram
+    or Zalo), no ADMIN_IDS."""
     demo_url = normalise_database_url(f"sqlite:///{demo_file}")
-    real = make_url(settings.database_url)
-    if real.get_backend_name() == "sqlite" and real.database and (
-        Path(real.database).resolve() == demo_file.resolve()
-    ):
+    real = sqlite_file(settings.database_url)
+    if real is not None and real.resolve() == demo_file.resolve():
         raise SettingsError(f"DATABASE_URL: {demo_file} is the demo's own file; the demo never "
                             "runs on the real database, so give the real one another name")
     # The shipped data files, not DATA_DIR: the examples name the shipped wards.
-    return load_settings(
-        database_url=demo_url, telegram_bot_token=None, zalo_bot_token=None, admin_ids="",
-        telegram_webhook_url=None, zalo_webhook_url=None, data_dir=None,
-    )
+    off: dict[str, None] = {}  # no channel but the web chat: every token and webhook off
+    for kind in settings.channel_kinds:
+        if kind.build is not None:
+            off[f"{kind.name}_{kind.switch}"] = None
+            if kind.webhook:
+                off[f"{kind.name}_webhook_url"] = None
+    return load_settings(database_url=demo_url, admin_ids="", data_dir=None, **off)
 
 
 def reset_demo_file(demo_file: Path = DEMO_FILE) -> None:
@@ -150,8 +151,8 @@ def _move_course_dates(rows: list[Any], first_start: date) -> None:
 def routes(app: Any) -> list[tuple[str, str, Any]]:
     """GET /api/demo (banner and roles) and POST /api/demo/role, for the web chat page."""
     from bot.web import CLIENT_ID
-    from db.officers import OfficerWard, wards_of
-    from db.users import audit, find_user, get_or_create_user
+    from db.demo import switch_role
+    from db.users import find_user, get_or_create_user
 
     def _(message: str) -> str:
         return app.translate(message)
@@ -190,14 +191,7 @@ def routes(app: Any) -> list[tuple[str, str, Any]]:
             user, _created = await get_or_create_user(session, "web", client_id, client_id,
                                                       "citizen", now)
             await session.flush()
-            before = {"role": user.role, "wards": await wards_of(session, user.id)}
-            await session.execute(delete(OfficerWard).where(OfficerWard.user_id == user.id))
-            if role == "officer":
-                session.add(OfficerWard(user_id=user.id, ward=DEMO_WARD, granted_at=now))
-            user.role = role
-            after = {"role": role, "wards": [DEMO_WARD] if role == "officer" else []}
-            await audit(session, user, "demo.role", "user", user.id, now, before=before,
-                        after=after)
+            await switch_role(session, user, role, DEMO_WARD, now)
         return web.json_response({"role": wanted})
 
     return [("GET", "/api/demo", info), ("POST", "/api/demo/role", switch)]

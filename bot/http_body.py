@@ -22,10 +22,6 @@ MAX_DEPTH = 32  # Telegram's deepest update is about 8 levels
 MAX_BODY = 1024 * 1024
 
 
-class BadBody(web.HTTPBadRequest):
-    """A 4xx for a body that cannot be used (the reason is logged, the body never)."""
-
-
 def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 

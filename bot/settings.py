@@ -2,25 +2,29 @@
 
 Nothing else in the project reads the environment. A bad value stops start-up with one line that
 names the variable and the problem (`SettingsError`), never a traceback.
+
+`Settings` holds what every deployment has; each channel's own variables (TELEGRAM_BOT_TOKEN,
+ZALO_WEBHOOK_URL, …) come from its row in the table of channels (bot/channels.py), so the model
+`load_settings` fills is `settings_model(CHANNELS)`: these fields plus every channel's.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cached_property
+from collections.abc import Sequence
+from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+
+from bot import channels
+from bot.channel import ChannelKind, Url
+from db.engine import DEFAULT_DATABASE_URL, normalise_database_url
 
 SUPPORTED_LOCALES = ("vi", "en")
-CHANNELS = ("telegram", "zalo", "web", "console")
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/giamngheo.db"
 # Paths the web server serves itself; a webhook path must not take one of them.
 RESERVED_PATHS = ("/healthcheck",)
 RESERVED_PREFIXES = ("/api/", "/static/", "/media/")
@@ -31,26 +35,16 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    """Every configuration value the bot reads, with its default."""
+    """Every configuration value the bot reads, with its default; the channels' own are added by
+    `settings_model` (their rows in bot/channels.py say which)."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_ignore_empty=True, extra="ignore", frozen=True
     )
+    channel_kinds: ClassVar[tuple[ChannelKind, ...]] = ()  # the table this model was made from
 
     database_url: str = DEFAULT_DATABASE_URL
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base_url: str | None = None
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: SecretStr | None = None
-    telegram_webhook_path: str | None = None
-    zalo_bot_token: SecretStr | None = None
-    zalo_api_base_url: str = "https://bot-api.zaloplatforms.com"
-    zalo_webhook_url: str | None = None
-    zalo_webhook_secret: SecretStr | None = None
-    zalo_webhook_path: str | None = None
-    zalo_send_rate: float = Field(default=5.0, gt=0)
-    telegram_send_rate: float = Field(default=25.0, gt=0, le=30)
-    public_base_url: str | None = None
+    public_base_url: Url = None
     admin_ids: str = ""
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
@@ -87,110 +81,84 @@ class Settings(BaseSettings):
     @field_validator("admin_ids")
     @classmethod
     def _admin_ids(cls, value: str) -> str:
-        parse_admin_ids(value)
+        parse_admin_ids(value, cls.channel_names())
         return value
 
-    @field_validator(
-        "telegram_api_base_url", "telegram_webhook_url", "zalo_webhook_url", "public_base_url",
-        "zalo_api_base_url",
-    )
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError(f"not an http(s) URL: {value!r}")
-        return value.rstrip("/") if not value.endswith("/bot") else value
-
-    @field_validator("telegram_webhook_path", "zalo_webhook_path")
-    @classmethod
-    def _path(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not re.fullmatch(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*", value):
-            raise ValueError(f"expected a path starting with /, e.g. /telegram/webhook: {value!r}")
-        return value
-
-    @field_validator("zalo_webhook_secret")
-    @classmethod
-    def _zalo_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
-            raise ValueError("must be 8 to 256 characters long")
-        return value
+    def channel_names(cls) -> tuple[str, ...]:
+        """The channels of this model's table: what ADMIN_IDS and `channel:id` may name."""
+        return tuple(kind.name for kind in cls.channel_kinds)
 
     @cached_property
     def admins(self) -> frozenset[tuple[str, str]]:
         """(channel, external user id) pairs that are admins from the start (parsed once: the
         core asks on every event)."""
-        return parse_admin_ids(self.admin_ids)
+        return parse_admin_ids(self.admin_ids, self.channel_names())
 
-    @property
-    def telegram_webhook_local_path(self) -> str | None:
-        """The path this server answers Telegram's webhook on (None: long polling)."""
-        return _local_path(self.telegram_webhook_url, self.telegram_webhook_path)
-
-    @property
-    def zalo_webhook_local_path(self) -> str | None:
-        """The path this server answers Zalo's webhook on (None: polling)."""
-        return _local_path(self.zalo_webhook_url, self.zalo_webhook_path)
+    def webhook_local_path(self, channel: str) -> str | None:
+        """The path this server answers the channel's webhook on (None: it polls): the
+        explicit <NAME>_WEBHOOK_PATH (for a proxy that rewrites paths), else the path of the
+        public <NAME>_WEBHOOK_URL the platform is given."""
+        url = getattr(self, f"{channel}_webhook_url", None)
+        if not url:
+            return None
+        return getattr(self, f"{channel}_webhook_path") or urlsplit(url).path or "/"
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def check_channels(self) -> None:
-        """Cross-field rules: a webhook needs its secret."""
-        if self.telegram_webhook_url and not self.telegram_webhook_secret:
-            raise SettingsError(
-                "TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set"
-            )
-        if self.zalo_webhook_url and not self.zalo_webhook_secret:
-            raise SettingsError("ZALO_WEBHOOK_SECRET: required when ZALO_WEBHOOK_URL is set")
-        paths = {}
-        for name, path in (("TELEGRAM", self.telegram_webhook_local_path),
-                           ("ZALO", self.zalo_webhook_local_path)):
+        """Cross-field rules of every webhook: it needs its secret; its local path is neither
+        the web chat's nor another channel's."""
+        hooked = [kind for kind in self.channel_kinds if kind.webhook]
+        for kind in hooked:
+            name = kind.name.upper()
+            if getattr(self, f"{kind.name}_webhook_url") and \
+                    not getattr(self, f"{kind.name}_webhook_secret"):
+                raise SettingsError(
+                    f"{name}_WEBHOOK_SECRET: required when {name}_WEBHOOK_URL is set")
+        taken: dict[str, ChannelKind] = {}
+        for kind in hooked:
+            path = self.webhook_local_path(kind.name)
             if path is None:
                 continue
-            variable = (f"{name}_WEBHOOK_PATH" if getattr(self, f"{name.lower()}_webhook_path")
+            name = kind.name.upper()
+            variable = (f"{name}_WEBHOOK_PATH" if getattr(self, f"{kind.name}_webhook_path")
                         else f"{name}_WEBHOOK_URL")
             if path in RESERVED_PATHS or path.startswith(RESERVED_PREFIXES):
                 raise SettingsError(
                     f"{variable}: the path {path} is the web chat's own; use another, "
-                    f"e.g. /{name.lower()}/webhook"
+                    f"e.g. /{kind.name}/webhook"
                 )
-            if path in paths.values():
-                raise SettingsError(f"{variable}: the path {path} is already Telegram's webhook")
-            paths[name] = path
+            if path in taken:
+                raise SettingsError(
+                    f"{variable}: the path {path} is already {taken[path].title}'s webhook")
+            taken[path] = kind
 
 
-def _local_path(url: str | None, override: str | None) -> str | None:
-    """The webhook's local path: the explicit *_WEBHOOK_PATH (for a proxy that rewrites paths),
-    else the path of the public URL the platform is given."""
-    if not url:
-        return None
-    return override or urlsplit(url).path or "/"
+@cache
+def settings_model(kinds: tuple[ChannelKind, ...]) -> type[Settings]:
+    """`Settings` with the variables of these channels (see ChannelKind.setting_fields), and,
+    for each webhook, its `<name>_webhook_local_path`."""
+    fields: dict[str, Any] = {}
+    for kind in kinds:
+        fields.update(kind.setting_fields())
+    model = create_model("Settings", __base__=Settings, __module__=__name__, **fields)
+    model.channel_kinds = kinds
+    for kind in kinds:
+        if kind.webhook:
+            setattr(model, f"{kind.name}_webhook_local_path",
+                    property(lambda self, name=kind.name: self.webhook_local_path(name)))
+    return model
 
 
-def normalise_database_url(value: str) -> str:
-    """Accept the usual spellings and pin the async drivers (aiosqlite, asyncpg)."""
-    try:
-        url = make_url(value)
-    except ArgumentError as exc:
-        raise ValueError(f"not a database URL: {value!r} (e.g. {DEFAULT_DATABASE_URL})") from exc
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        return url.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
-    if backend in ("postgresql", "postgres"):
-        return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
-    raise ValueError(f"unsupported database {backend!r}; use sqlite or postgresql")
-
-
-def parse_admin_ids(value: str) -> frozenset[tuple[str, str]]:
+def parse_admin_ids(value: str, names: Sequence[str]) -> frozenset[tuple[str, str]]:
     """Parse `telegram:123,zalo:abc` into pairs; an unknown channel or a missing id is an error."""
     pairs = set()
     for item in filter(None, (part.strip() for part in value.split(","))):
         channel, sep, ident = item.partition(":")
-        if not sep or channel not in CHANNELS or not ident:
+        if not sep or channel not in names or not ident:
             raise ValueError(f"expected channel:id items like telegram:123, got {item!r}")
         pairs.add((channel, ident))
     return frozenset(pairs)
@@ -199,7 +167,7 @@ def parse_admin_ids(value: str) -> frozenset[tuple[str, str]]:
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning any validation error into one clear `SettingsError` line."""
     try:
-        settings = Settings(**overrides)
+        settings = settings_model(channels.CHANNELS)(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "?"

@@ -15,17 +15,20 @@ import re
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlalchemy import delete, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channel import Capabilities, ChannelKind, Route
 from bot.http_body import read_json
-from db.models import WebInboxMessage
+from db import web_inbox
+from db.engine import ping
 from db.outbox import payload_to_reply, reply_to_payload
 from domain.messages import DeliveryError, Handler, Incoming, Kind, Reply
 from handlers.flood import TokenBuckets, Verdict
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 log = logging.getLogger("giamngheo.web")
 
@@ -35,7 +38,10 @@ MAX_CHAT_BODY = 64 * 1024
 INBOX_LIMIT = 50
 MAX_TEXT = 2000
 
-Route = tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
+# the page sends text and, with its 📎 button, a photo or a file (bot/static/chat.js)
+CAPABILITIES = Capabilities(frozenset({Kind.TEXT, Kind.PHOTO, Kind.DOCUMENT}))
+# Always on, and built by the app itself (it is the web server): no settings of its own.
+KIND = ChannelKind("web", "web chat", CAPABILITIES, send_rate=100.0)
 
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
@@ -77,30 +83,18 @@ class WebChannel:
         if not CLIENT_ID.match(chat_id):
             raise DeliveryError("unknown web chat id", permanent=True)
         async with self.sessions() as session, session.begin():
-            session.add(WebInboxMessage(
-                chat_id=chat_id, payload=reply_to_payload(reply), created_at=self.clock()
-            ))
-            await session.flush()
-            keep = (
-                select(WebInboxMessage.id).where(WebInboxMessage.chat_id == chat_id)
-                .order_by(WebInboxMessage.id.desc()).limit(INBOX_LIMIT)
-            )
-            await session.execute(delete(WebInboxMessage).where(
-                WebInboxMessage.chat_id == chat_id, WebInboxMessage.id.not_in(keep)
-            ))
+            await web_inbox.put(session, chat_id, reply_to_payload(reply), self.clock(),
+                                keep=INBOX_LIMIT)
 
     async def take(self, chat_id: str) -> list[Reply]:
         """The waiting messages, oldest first; they are gone from the inbox once taken."""
         async with self.sessions() as session, session.begin():
-            rows = list((await session.execute(
-                select(WebInboxMessage).where(WebInboxMessage.chat_id == chat_id)
-                .order_by(WebInboxMessage.id).with_for_update()
-            )).scalars())
-            if rows:
-                await session.execute(
-                    delete(WebInboxMessage).where(WebInboxMessage.id.in_([r.id for r in rows]))
-                )
-        return [payload_to_reply(row.payload) for row in rows]
+            payloads = await web_inbox.take(session, chat_id)
+        return [payload_to_reply(payload) for payload in payloads]
+
+    async def health(self) -> dict[str, object]:
+        """Its part of /healthcheck."""
+        return {"mode": "web chat"}
 
 
 def build_web_app(
@@ -151,12 +145,8 @@ def build_web_app(
         return web.json_response({"replies": [reply_to_json(r) for r in replies]})
 
     async def healthcheck(_request: web.Request) -> web.Response:
-        if engine is not None:
-            try:
-                async with engine.connect() as conn:
-                    await conn.execute(text("SELECT 1"))
-            except Exception:  # noqa: BLE001 - health is reported, not raised
-                return web.json_response({"status": "error", "database": "down"}, status=503)
+        if engine is not None and not await ping(engine):
+            return web.json_response({"status": "error", "database": "down"}, status=503)
         report: dict[str, Any] = {"status": "ok"}
         if channel_health is not None:
             report["channels"] = await channel_health()

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditLog, Consent, DialogState, ProcessedUpdate, User
+from domain.roles import OFFICERS
 
 
 async def user_and_state(
@@ -274,3 +275,35 @@ async def delete_traces(session: AsyncSession, user: User) -> int:
 # audit entities that are the person's own records (not the ward's): their rows go with them
 # (wrong invite codes stay: they hold no personal data, and they keep the guessing limits)
 OWN_RECORDS = ("course_registration", "subscription", "job_seeker", "consent")
+
+
+# --- who blocked the bot, and who has a command list of their own (the channels) --------------
+
+
+async def privileged_chats(session: AsyncSession, channel: str) -> list[tuple[str, str]]:
+    """(chat id, role) of the officers and admins on `channel`, for their own command lists."""
+    rows = await session.execute(
+        select(User.chat_id, User.role).where(User.channel == channel,
+                                              User.role.in_(sorted(OFFICERS))))
+    return [(chat_id, role) for chat_id, role in rows]
+
+
+async def mark_chat_blocked(session: AsyncSession, channel: str, chat_id: str,
+                            now: datetime) -> None:
+    """The person of this chat blocked the bot (the core clears it when they write again)."""
+    await session.execute(update(User).where(User.channel == channel, User.chat_id == chat_id)
+                          .values(blocked_at=now))
+
+
+async def mark_blocked(session: AsyncSession, user_ids: list[int], now: datetime) -> None:
+    """These people blocked the bot (outbox delivery learnt it); an earlier date stays."""
+    await session.execute(update(User).where(User.id.in_(user_ids), User.blocked_at.is_(None))
+                          .values(blocked_at=now))
+
+
+async def blocked_among(session: AsyncSession, user_ids: list[int]) -> set[int]:
+    """Which of these people have blocked the bot."""
+    if not user_ids:
+        return set()
+    query = select(User.id).where(User.id.in_(user_ids), User.blocked_at.is_not(None))
+    return set((await session.execute(query)).scalars())

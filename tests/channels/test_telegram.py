@@ -20,14 +20,9 @@ import pytest
 from aiohttp import web
 
 from bot.i18n import Translator, load_catalogs
-from bot.telegram import (
-    ChatPacer,
-    TelegramChannel,
-    _file_url,
-    _LongPayloads,
-    keyboard_rows,
-    split_text,
-)
+from bot.telegram import ChatPacer, TelegramChannel, keyboard_rows, split_text
+from bot.telegram.channel import _file_url
+from bot.telegram.render import _LongPayloads
 from domain.messages import Choice, DeliveryError, Document, Incoming, Kind, Reply
 from tests.fakes.botapi_spec import check_request, check_requests
 from tests.fakes.telegram_server import FakeTelegramServer, scope_key
@@ -363,7 +358,7 @@ async def test_webhook_right_and_wrong_secret(
     secret = "s3cret_Token-1"
     async with running(api, scripted_core, webhook_url="https://bot.example.vn/telegram/webhook",
                        webhook_secret=secret) as channel:
-        path, handle = channel.webhook_route()
+        [(_method, path, handle)] = channel.routes()
         app = web.Application()
         app.router.add_post(path, handle)
         runner = web.AppRunner(app)

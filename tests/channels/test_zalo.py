@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot.i18n import load_catalogs
 from bot.zalo import ZaloChannel, split_text
-from bot.zalo_api import parse_event
+from bot.zalo.api import parse_event
 from domain.messages import Choice, DeliveryError, Document, Incoming, Kind, Reply
 from tests.fakes.zalo_server import FakeZaloServer, make_update, post_webhook, text_update
 

@@ -1,11 +1,8 @@
-"""The Zalo channel: turns Zalo Bot Platform updates into `Incoming` events and renders `Reply`s.
-
-Owns the Zalo side of the conversation: webhook (secret checked in constant time) or long
-polling, dropping repeated deliveries, per-chat ordering, rendering (Zalo has no buttons, so
-choices become a numbered list; texts over 2000 characters are split at line boundaries; images
-go out by URL from our own server), proactive sends that report refusals as `DeliveryError`, and
-stopping only this channel when the token is rejected. Mapping a typed number or label back to a
-choice is the core's job: typed text is sent on as `Kind.TEXT`.
+"""The Zalo adapter as the app drives it (bot/channel.py's `Channel`): webhook (secret checked in
+constant time) or long polling, dropping repeated deliveries, per-chat ordering, proactive sends
+that report refusals as `DeliveryError`, and stopping only this channel when the token is
+rejected. Turning updates into events is bot/zalo/receive.py; rendering replies (numbered
+choices, split texts, images by URL) is bot/zalo/render.py; the HTTP client, bot/zalo/api.py.
 """
 
 from __future__ import annotations
@@ -14,23 +11,18 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import secrets
-import time
-import unicodedata
 import weakref
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
 
+from bot.channel import Route, SendRate
 from bot.http_body import read_json
-from bot.zalo_api import (
+from bot.zalo.api import (
     DEFAULT_BASE_URL,
     DEFAULT_RETRY_DELAYS,
-    MAX_TEXT_LENGTH,
     QUOTA_EXCEEDED,
     UNAUTHORIZED,
     RateLimiter,
@@ -39,123 +31,26 @@ from bot.zalo_api import (
     ZaloEvent,
     parse_event,
 )
-from conversations import render
-from domain.messages import DeliveryError, Handler, Incoming, Kind, Reply
+from bot.zalo.receive import CAPABILITIES, CHANNEL, RecentKeys, dated, to_incoming
+from bot.zalo.render import MEDIA_PATH, MediaStore, Renderer, attachment
+from domain.messages import DeliveryError, Handler, Incoming, Reply
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.zalo")
 
-CHANNEL = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-MEDIA_PATH = "/media/{token}"
-TEXT_EVENT = "message.text.received"
-IMAGE_EVENT = "message.image.received"
-# Reactions are not messages: answering them with "I did not understand" would be noise.
-IGNORED_EVENTS = frozenset({"message.reaction.received"})
 # Refusals that will not change by retrying: bad request (e.g. an unknown chat) and not found.
 # ZDOC lists 403 as "Internal server error", so it is treated as transient.
 PERMANENT_ERRORS = frozenset({400, 404})
 # After our own backoff gave up on a 429, how long a proactive sender should wait (our choice).
 QUOTA_RETRY_AFTER = 60.0
-DEDUP_SECONDS = 300.0  # Zalo retries deliveries; openclaw keeps 5 minutes of keys
-
-RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-class RecentKeys:
-    """A bounded set of keys that forgets each one after `ttl` seconds."""
-
-    def __init__(self, ttl: float = DEDUP_SECONDS, max_items: int = 10_000) -> None:
-        self._ttl = ttl
-        self._max_items = max_items
-        self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
-
-    def add(self, key: tuple[str, str]) -> bool:
-        """Remember `key`; False when it was already seen within the ttl."""
-        now = time.monotonic()
-        while self._seen and (
-            len(self._seen) >= self._max_items or next(iter(self._seen.values())) < now - self._ttl
-        ):
-            self._seen.popitem(last=False)
-        if key in self._seen:
-            return False
-        self._seen[key] = now
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class _Media:
-    data: bytes
-    mime_type: str
-    file_name: str
-    stored_at: float
-
-
-class MediaStore:
-    """Images and files waiting to be fetched by Zalo or the user, under unguessable tokens."""
-
-    def __init__(self, max_items: int = 256, ttl: float = 24 * 3600.0) -> None:
-        self._max_items = max_items
-        self._ttl = ttl
-        self._items: OrderedDict[str, _Media] = OrderedDict()
-
-    def put(self, data: bytes, mime_type: str, file_name: str) -> str:
-        """Store the bytes; return the token (with the file's extension, for picky clients)."""
-        while len(self._items) >= self._max_items:
-            self._items.popitem(last=False)
-        suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
-        token = f"{secrets.token_urlsafe(24)}.{suffix}"
-        self._items[token] = _Media(data, mime_type, file_name, time.monotonic())
-        return token
-
-    def get(self, token: str) -> _Media | None:
-        """The stored item, or None when unknown or expired."""
-        item = self._items.get(token)
-        if item is None or item.stored_at < time.monotonic() - self._ttl:
-            return None
-        return item
-
-
-def _attachment(file_name: str) -> str:
-    """A Content-Disposition with an ASCII fallback name and the real UTF-8 one (RFC 6266)."""
-    folded = unicodedata.normalize("NFKD", file_name.replace("đ", "d").replace("Đ", "D"))
-    fallback = "".join(c for c in folded if c.isascii() and c not in '"\\') or "file"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name)}"
-
-
-def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
-    """Zalo's 2000-character messages, split at line boundaries (conversations/render.py)."""
-    return render.split_text(text, limit)
-
-
-def to_incoming(event: ZaloEvent) -> Incoming | None:
-    """Translate one Zalo update into the core's event; None when there is nobody to answer."""
-    if not event.chat_id or event.event_name in IGNORED_EVENTS:
-        return None
-    common = {
-        "channel": CHANNEL,
-        "chat_id": event.chat_id,
-        "user_id": event.user_id or event.chat_id,
-        "update_id": event.message_id,
-    }
-    if event.event_name == TEXT_EVENT:
-        text = event.text.strip()
-        if text.startswith("/") and len(text) > 1:
-            name, _, args = text[1:].partition(" ")
-            return Incoming(kind=Kind.COMMAND, command=name.lower(), text=args.strip(), **common)
-        return Incoming(kind=Kind.TEXT, text=event.text, **common)
-    if event.event_name == IMAGE_EVENT and event.photo_url:
-        return Incoming(
-            kind=Kind.PHOTO, text=event.caption, payload={"url": event.photo_url}, **common
-        )
-    # Stickers, voice, links, 'message.unsupported.received' (also sent in place of content
-    # from protected users) and anything new: the core answers kindly and repeats its question.
-    return Incoming(kind=Kind.UNSUPPORTED, payload={"event": event.event_name}, **common)
 
 
 class ZaloChannel:
-    """The Zalo Bot Platform adapter; implements `domain.messages.Outbound`."""
+    """The Zalo Bot Platform adapter; a `bot.channel.Channel` (channel "zalo")."""
 
     channel = CHANNEL
+    capabilities = CAPABILITIES
+    poll_lease = None  # Zalo does not refuse a second poller
 
     def __init__(
         self,
@@ -183,9 +78,7 @@ class ZaloChannel:
         self.webhook_path = (webhook_path or urlsplit(webhook_url).path or "/") if webhook_url \
             else None
         self._webhook_secret = webhook_secret.encode() if webhook_secret else None
-        self._public_base_url = public_base_url.rstrip("/") if public_base_url else None
-        self._send_rate = send_rate_per_second
-        self._translate = translate
+        self.send_rate = SendRate(send_rate_per_second)  # every message, answers too
         self._poll_timeout = poll_timeout
         self._retry_delays = tuple(retry_delays)
         self._poll_error_delay = poll_error_delay
@@ -195,11 +88,14 @@ class ZaloChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._recent = RecentKeys()
         self._media = MediaStore()
+        self._renderer = Renderer(
+            translate, public_base_url.rstrip("/") if public_base_url else None, self._media)
         self._chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
         self.running = False
         self._token_rejected = False
+        self.conflict = asyncio.Event()  # never set: Zalo reports no second poller
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -214,7 +110,7 @@ class ZaloChannel:
             self._token,
             self._base_url,
             self._session,
-            limiter=RateLimiter(self._send_rate),
+            limiter=RateLimiter(self.send_rate.per_second),
             retry_delays=self._retry_delays,
         )
         try:
@@ -273,8 +169,8 @@ class ZaloChannel:
         if self._poll_task is not None and self._poll_task is not asyncio.current_task():
             self._poll_task.cancel()
 
-    def routes(self) -> list[tuple[str, str, RouteHandler]]:
-        """The routes to mount on the project's aiohttp server."""
+    def routes(self) -> list[Route]:
+        """The routes to mount on the project's aiohttp server: the webhook, the media."""
         webhook = [("POST", self.webhook_path, self._on_webhook)] if self.webhook_path else []
         return [*webhook, ("GET", MEDIA_PATH, self._on_media)]
 
@@ -297,7 +193,7 @@ class ZaloChannel:
             raise web.HTTPServiceUnavailable()
         body = await read_json(request, "zalo webhook")
         event = parse_event(body)
-        if event is not None and event.date is None and _dated(event.raw):
+        if event is not None and event.date is None and dated(event.raw):
             log.warning("request refused route=zalo webhook status=400 reason=date out of range")
             raise web.HTTPBadRequest()
         if event is None:
@@ -313,7 +209,7 @@ class ZaloChannel:
             raise web.HTTPNotFound()
         headers = {"Cache-Control": "private, max-age=86400"}
         if not item.mime_type.startswith("image/"):
-            headers["Content-Disposition"] = _attachment(item.file_name)
+            headers["Content-Disposition"] = attachment(item.file_name)
         return web.Response(body=item.data, content_type=item.mime_type, headers=headers)
 
     async def _poll_loop(self) -> None:
@@ -400,57 +296,13 @@ class ZaloChannel:
             ) from exc
 
     async def _deliver(self, chat_id: str, reply: Reply) -> None:
-        """Render one Reply as Zalo messages: an optional photo, then text in ≤2000-char parts."""
-        _ = self._translate
+        """Send one Reply as Zalo messages: an optional photo, then text in ≤2000-char parts."""
         api = self._api
         if api is None:
             raise ZaloApiError(UNAUTHORIZED, "zalo channel stopped")
-        text = self._render_text(reply)
-        if reply.image is not None and self._public_base_url:
-            url = self._media_url(reply.image, "image/png", "chart.png")
-            caption = text if len(text) <= MAX_TEXT_LENGTH else None
-            await api.send_photo(chat_id, url, caption)
-            if caption is not None:
-                return
-        elif reply.image is not None and not text:
-            text = _("The chart cannot be shown on Zalo.")
-        for chunk in split_text(text):
-            await api.send_message(chat_id, chunk)
-
-    def _render_text(self, reply: Reply) -> str:
-        """The reply's text with choices as a numbered list and hints for what Zalo lacks."""
-        _ = self._translate
-        parts = [reply.text] if reply.text else []
-        if reply.choices:
-            hint = _("Reply with a number, for example: 1")
-            parts.append(render.numbered_text(
-                Reply("", reply.choices, typed_hint=reply.typed_hint), hint, _))
-        if reply.request == "phone":
-            parts.append(_("Please type your phone number, for example: 0912345678"))
-        elif reply.request == "location":
-            parts.append(_("Please type your address: house number, street, ward or commune"))
-        if reply.document is not None:
-            parts.append(self._document_line(reply))
-        return "\n\n".join(parts)
-
-    def _document_line(self, reply: Reply) -> str:
-        """Zalo cannot send files: offer a download link, or say where to get the file."""
-        _ = self._translate
-        document = reply.document
-        assert document is not None
-        if not self._public_base_url:
-            return _(
-                "Files cannot be sent on Zalo. Please open the web chat to download the file."
-            )
-        url = self._media_url(document.data, document.mime_type, document.file_name)
-        return _("Download the file: {url}").format(url=url)
-
-    def _media_url(self, data: bytes, mime_type: str, file_name: str) -> str:
-        token = self._media.put(data, mime_type, file_name)
-        return f"{self._public_base_url}{MEDIA_PATH.format(token=token)}"
-
-
-def _dated(update: dict[str, object]) -> bool:
-    """Whether the update's message carries a date at all (one that did not parse is bad)."""
-    message = update.get("message")
-    return isinstance(message, dict) and message.get("date") is not None
+        for message in self._renderer.messages(reply):
+            if message.photo_url is not None:
+                await api.send_photo(chat_id, message.photo_url, message.text)
+            else:
+                assert message.text is not None
+                await api.send_message(chat_id, message.text)

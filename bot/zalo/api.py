@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.zalo_api")  # its name before bot/zalo/ was a package
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 MAX_TEXT_LENGTH = 2000  # sendMessage text and sendPhoto caption (ZDOC)
@@ -30,7 +30,7 @@ POLLING_TIMEOUT = 408  # getUpdates: nothing new arrived in time, not a failure 
 QUOTA_EXCEEDED = 429
 UNAUTHORIZED = 401
 DEFAULT_RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
-_SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendSticker", "sendChatAction"})
+_SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
 
 
 class ZaloApiError(Exception):
@@ -242,10 +242,6 @@ class ZaloApi:
         """Remove the webhook (getUpdates does not work while one is set)."""
         return _parse_webhook_info(await self._call("deleteWebhook"))
 
-    async def get_webhook_info(self) -> WebhookInfo:
-        """Return the registered webhook URL (empty when none)."""
-        return _parse_webhook_info(await self._call("getWebhookInfo"))
-
     async def send_message(self, chat_id: str, text: str) -> SentMessage:
         """Send 1-2000 characters of text."""
         return _parse_sent(await self._call("sendMessage", {"chat_id": chat_id, "text": text}))
@@ -258,16 +254,6 @@ class ZaloApi:
         if caption:
             payload["caption"] = caption
         return _parse_sent(await self._call("sendPhoto", payload))
-
-    async def send_sticker(self, chat_id: str, sticker: str) -> SentMessage:
-        """Send a sticker by its id from stickers.zaloapp.com."""
-        return _parse_sent(
-            await self._call("sendSticker", {"chat_id": chat_id, "sticker": sticker})
-        )
-
-    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
-        """Show 'typing…' in the chat."""
-        await self._call("sendChatAction", {"chat_id": chat_id, "action": action})
 
     async def _call(
         self,
