@@ -8,13 +8,13 @@ silently."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from conversations import paging
 from conversations.engine import Answer, Links, Next, Outcome, Retry, Step
 from conversations.payloads import Payload, index_in, payload
-from domain.localities import Match, Unit, find_unit, office_for
+from domain.localities import Match, Unit, find_unit, normalise_name, office_for
 from domain.messages import Choice, Kind, Reply
 from domain.text import parse_phone
 
@@ -165,6 +165,7 @@ def ward_step(
     none: str | None = None, unknown: str | None = None,
     picked: Callable[[Ctx, dict[str, Any], Unit | None, Match | None], Outcome] | None = None,
     next: Links = None,
+    offered: Callable[[Ctx, dict[str, Any]], Awaitable[Collection[str]]] | None = None,
 ) -> Step:
     """The ward question as one table row: the current wards as buttons (PAGE_SIZE a page, with
     the paging buttons), a typed name looked up (an old name leads to today's ward, said with
@@ -173,39 +174,49 @@ def ward_step(
     `store`: what is kept under `key` (the full name by default). `unknown`: the Retry reason
     for a name that is no ward (a msgid). `picked(ctx, data, unit, match)`: what comes next
     when the default (store it, follow the link) is not enough; `unit` is None for `none`,
-    `match` is the typed lookup (None for a button)."""
+    `match` is the typed lookup (None for a button). `offered(ctx, data)`: the names of the
+    wards to offer, in that order, when not every current one (e.g. an officer's own wards, read
+    when asked and again when answered); another ward, pressed or typed, gets `unknown`."""
 
     page_key = f"{key}_page"
 
-    def ask(ctx: Ctx, data: dict[str, Any]) -> Reply:
-        units, page, pages = paging.page_of(current_units(ctx), data.get(page_key, 1))
-        first = (page - 1) * paging.PAGE_SIZE
-        buttons = [Choice(label(unit), WardButton("at", first + n).pack())
-                   for n, unit in enumerate(units)]
+    async def shown(ctx: Ctx, data: dict[str, Any]) -> dict[int, Unit]:
+        """The wards offered, by their place in today's list (what their buttons carry)."""
+        units = dict(enumerate(current_units(ctx)))
+        if offered is None:
+            return units
+        by_name = {normalise_name(unit.name): (n, unit) for n, unit in units.items()}
+        wanted = [normalise_name(name) for name in await offered(ctx, data)]
+        return dict(by_name[name] for name in wanted if name in by_name)
+
+    async def ask(ctx: Ctx, data: dict[str, Any]) -> Reply:
+        units, page, pages = paging.page_of(list((await shown(ctx, data)).items()),
+                                            data.get(page_key, 1))
+        buttons = [Choice(label(unit), WardButton("at", n).pack()) for n, unit in units]
         buttons += paging.page_buttons(ctx, lambda n: WardButton("page", n).pack(), page, pages)
         if none is not None:
             buttons.append(Choice(ctx._(none), WardButton("none").pack()))
         return Reply(question(ctx, data), tuple(buttons))
 
-    def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
+    async def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         pressed = WardButton.unpack(answer.choice)
-        units, match = current_units(ctx), None
+        units, match = await shown(ctx, data), None
         if pressed is not None and pressed.pick == "page":
             data[page_key] = pressed.n
             return Next(name)
         if pressed is not None and pressed.pick == "none" and none is not None:
             unit = None
         elif pressed is not None and pressed.pick == "at":
-            if pressed.n >= len(units):  # the list changed while the person was answering
+            if pressed.n not in units:  # the list changed while the person was answering
                 return Retry(ctx._("That ward is no longer in my list. Please choose again."))
             unit = units[pressed.n]
         else:
             localities = ctx.services.content.get("localities")
             match = find_unit(localities, answer.text) if localities and answer.text else None
-            if match is None or match.current_unit is None:
+            if match is None or match.current_unit not in units.values():
                 return Retry(ctx._(unknown) if unknown else
                              ctx._("I could not find that ward. Choose a button, or type its "
-                                   "name."), units[0].name if units else None)
+                                   "name."), [*units.values()][0].name if units else None)
             unit = match.current_unit
         data.pop(page_key, None)
         if picked is not None:

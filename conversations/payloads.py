@@ -211,7 +211,7 @@ def _reader(owner: str, f: dataclasses.Field[Any], hint: Any) -> tuple[Callable[
             raise PayloadError(f"{owner}.{f.name}: Literal words must be plain ASCII")
         return (lambda text: text if text in words else None), max(map(len, words))
     if hint is str and "slug" in f.metadata:
-        limit = f.metadata["slug"]
-        return (lambda text: text if text and len(text) <= limit and _SLUG.issuperset(text)
+        limit = f.metadata["slug"]  # "" is the field's default, packed as an empty part
+        return (lambda text: text if len(text) <= limit and _SLUG.issuperset(text)
                 else None), limit
     raise PayloadError(f"{owner}.{f.name}: a payload field is int, Literal[...] or slug(n)")

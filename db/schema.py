@@ -6,6 +6,11 @@ from db import (
     broadcasts,  # noqa: F401  (subscriptions, job board, broadcasts, outbox media)
     courses,  # noqa: F401
     models,  # noqa: F401  (core tables, shared assessments, outbox)
-    officers,  # noqa: F401  (ward officers: households, visits, reminders)
     targets,  # noqa: F401  (the year's targets set by an admin)
+)
+from db.officers import (  # the ward officers' tables
+    households,  # noqa: F401  (household lists, category changes)
+    queue,  # noqa: F401  (shared self-assessments dealt with)
+    roster,  # noqa: F401  (officers' wards, invites)
+    visits,  # noqa: F401  (visits, reminders)
 )

@@ -212,7 +212,7 @@ async def sync_configured_admin(
         return True
     if configured or user.role != "admin" or await admin_by_invite(session, user):
         return False
-    from db.officers import OfficerWard  # db.officers builds on this module
+    from db.officers.roster import OfficerWard  # db.officers builds on this module
 
     has_wards = await session.scalar(
         select(OfficerWard.user_id).where(OfficerWard.user_id == user.id).limit(1))

@@ -141,7 +141,7 @@ ROLE_NAMES = {
 
 async def _me(ctx: Ctx, _args: str) -> list[Reply]:
     """/toi: the person's channel, id and role, for support and for ADMIN_IDS."""
-    from db.officers import wards_of
+    from db.officers.roster import wards_of
 
     user = ctx.user
     channel = CHANNEL_NAMES.get(user.channel)

@@ -39,9 +39,10 @@ from bot.channels import RECEIVES
 from conversations.engine import BACK, CANCEL
 from conversations.render import numbered_text
 from db import courses as course_repo
-from db import officers as officer_repo
 from db import users as user_repo
 from db.models import DialogState, User
+from db.officers.households import add_household
+from db.officers.roster import create_invite
 from domain.messages import Incoming, Kind, Reply
 from domain.text import fold_plain
 
@@ -160,7 +161,7 @@ class Explorer:
         async with core.sessions() as session, session.begin():
             codes = []
             for _ in range(2):
-                invite = await officer_repo.create_invite(
+                invite = await create_invite(
                     session, ["phường Phan Rang"], None, now, 7)
                 codes.append(invite.code)
             course = await course_repo.add_course(session, dict(
@@ -171,7 +172,7 @@ class Explorer:
                 support_source="QĐ 46/2015/QĐ-TTg", contact="Phòng LĐ-TB&XH", status="open",
             ), None, now)
             self.ids["course"] = course.id
-            household = await officer_repo.add_household(session, dict(
+            household = await add_household(session, dict(
                 ward="phường Phan Rang", code="HGD001", head_name="Nguyễn Văn Bình",
                 address="12 Lê Lợi", phone=None, members=4, category="poor",
                 category_year=2025, notes=None, officer_user_id=None,

@@ -40,7 +40,7 @@ def csv_rows(rows: int, bad_last: bool = False) -> bytes:
 async def measure(rows: int) -> dict[str, float]:
     from sqlalchemy import func, select
 
-    from db.officers import Household
+    from db.officers.households import Household
     from domain.messages import Incoming, Kind
     from tests.support import Chat, Clock, open_app
 

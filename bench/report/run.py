@@ -5,7 +5,8 @@
 Builds a fresh SQLite file with the app's own migrations, fills it with synthetic households
 (five wards, the four categories), visits spread over the last 400 days and this year's category
 changes, in bulk with sqlite3's executemany (generation is not what is measured). Then, through
-the app's own engine and `db.officers.report` (the four GROUP BY queries /baocao runs), it times:
+the app's own engine and `db.officers.reports.report` (the four GROUP BY queries /baocao runs), it
+times:
 
 - the baseline: a plain `SELECT COUNT(*) FROM household_visits` in the same run (SQLite counts
   the smallest index), and the same count with a condition that reads every row;
@@ -111,11 +112,11 @@ async def measure(fn: Callable[[], Awaitable[Any]], repeat: int) -> tuple[float,
 
 
 async def run(args: argparse.Namespace) -> int:
-    from db import officers as repo
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade
+    from db.officers import reports as repo
     from handlers.charts import BarChart, render
-    from handlers.officers import report_periods
+    from handlers.officers.report import report_periods
 
     folder = Path(tempfile.mkdtemp(prefix="bench-report-"))
     path = folder / "report.db"

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.settings import load_settings
-from db import officers as repo
 from db.models import AuditLog, User
+from db.officers import roster as repo
 from tests.support import Chat, open_app
 
 

@@ -33,7 +33,7 @@ from db.coordination import notify
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade
 from db.models import DialogState, OutboxMessage, User
-from db.officers import OfficerReminder
+from db.officers.visits import OfficerReminder
 from tests.fakes.telegram_server import FakeTelegramServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -306,7 +306,7 @@ async def test_admin_from_configuration(clock, sqlite_url) -> None:  # type: ign
 
 
 async def _officer(app, user: str = "officer-z"):  # type: ignore[no-untyped-def]
-    from db import officers as repo
+    from db.officers import roster as repo
 
     async with app.core.sessions() as session, session.begin():
         invite = await repo.create_invite(session, ["phường Phan Rang"], None,

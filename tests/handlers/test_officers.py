@@ -8,11 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.delivery import Delivery
-from db import officers as repo
 from db.models import AuditLog, OutboxMessage, SharedAssessment, User
+from db.officers.households import (
+    CategoryChange,
+    Household,
+    add_household,
+    all_households,
+    change_category,
+)
+from db.officers.reports import report
+from db.officers.roster import OfficerWard, create_invite
+from db.officers.visits import HouseholdVisit, OfficerReminder
 from domain.messages import Incoming, Kind
 from domain.tables import Row
-from handlers.officers import report_periods, run_reminders
+from handlers.officers.reminders import run_reminders
+from handlers.officers.report import report_periods
 from tests.support import Chat, Clock, open_app
 
 ADMIN = "web:admin"
@@ -103,7 +113,7 @@ async def test_invite_join_household_visit_reminder_once_and_audit(database_url,
     assert "Đã lưu lần thăm" in officer.text
     assert "Tôi sẽ nhắc bạn ngày 02/12/2026" in officer.text
     async with app.core.sessions() as session:
-        visit = (await session.execute(select(repo.HouseholdVisit))).scalar_one()
+        visit = (await session.execute(select(HouseholdVisit))).scalar_one()
     assert (visit.kind, visit.proposed_category) == ("livelihood", "escaped")
     assert visit.photo_file_id == "AgACAgIAAxkBAAIB"
     assert (visit.latitude, visit.longitude) == (11.5672, 108.9886)
@@ -166,7 +176,7 @@ async def test_the_report_equals_a_hand_count(database_url) -> None:  # type: ig
         ids = {}
         for ward, categories in people.items():
             for n, category in enumerate(categories):
-                household = await repo.add_household(session, {
+                household = await add_household(session, {
                     "ward": ward, "code": f"{ward[:2].upper()}{n}", "head_name": f"Hộ {n}",
                     "address": "", "phone": None, "members": 3, "category": category,
                     "category_year": 2022}, None, start)
@@ -176,21 +186,21 @@ async def test_the_report_equals_a_hand_count(database_url) -> None:  # type: ig
         visits = [(("Phan Rang", 0), 2), (("Phan Rang", 1), 10), (("Phan Rang", 2), 45),
                   (("Phan Rang", 2), 60), (("Đông Hải", 0), 5)]  # (household, days ago)
         for key, days in visits:
-            session.add(repo.HouseholdVisit(
+            session.add(HouseholdVisit(
                 household_id=ids[key].id, ward=key[0], officer_user_id=user.id, kind="checkin",
                 note="", visited_at=clock.now - timedelta(days=days)))
         # This year's review moved two poor households out, one near-poor down to poor.
-        await repo.change_category(session, ids[("Phan Rang", 0)], "escaped", 2023, None,
+        await change_category(session, ids[("Phan Rang", 0)], "escaped", 2023, None,
                                    clock.now)
-        await repo.change_category(session, ids[("Phan Rang", 1)], "near_poor", 2023, None,
+        await change_category(session, ids[("Phan Rang", 1)], "near_poor", 2023, None,
                                    clock.now)
-        await repo.change_category(session, ids[("Phan Rang", 5)], "poor", 2023, None, clock.now)
+        await change_category(session, ids[("Phan Rang", 5)], "poor", 2023, None, clock.now)
 
     async with app.core.sessions() as session:
         periods = report_periods(clock.now, app.settings.tz)
-        figures = await repo.report(session, ["Phan Rang", "Đông Hải"], **periods)
-        households = await repo.all_households(session, None)
-        all_visits = list((await session.execute(select(repo.HouseholdVisit))).scalars())
+        figures = await report(session, ["Phan Rang", "Đông Hải"], **periods)
+        households = await all_households(session, None)
+        all_visits = list((await session.execute(select(HouseholdVisit))).scalars())
     for row in figures:  # the hand count, row by row in Python
         mine = [h for h in households if h.ward == row.ward]
         assert row.by_category == {c: sum(h.category == c for h in mine)
@@ -235,7 +245,7 @@ async def test_an_officer_of_ward_a_cannot_see_or_change_ward_b(database_url, cl
     ward_b = await _join(app, admin, "officer-b", "Đông Hải")
     await _add_household(ward_b, "DH001", "Trần Thị Bình")
     async with app.core.sessions() as session:
-        other = (await session.execute(select(repo.Household))).scalar_one()
+        other = (await session.execute(select(Household))).scalar_one()
 
     await ward_a.send("/ho DH001")
     assert "Không có hộ nào trong phường của bạn khớp với \"DH001\"" in ward_a.text
@@ -259,7 +269,7 @@ async def test_an_officer_of_ward_a_cannot_see_or_change_ward_b(database_url, cl
     assert result.errors == [(2, "bạn không phải cán bộ của Đông Hải")]
     await ward_a.send("/baocao")
     assert "Đông Hải" not in ward_a.replies[0].text
-    assert await _count(app, repo.HouseholdVisit) == 0
+    assert await _count(app, HouseholdVisit) == 0
     await app.close()
 
 
@@ -327,7 +337,7 @@ async def test_an_import_with_bad_rows_imports_nothing(database_url, clock) -> N
         "không rõ diện \"giàu\"" in officer.text
     assert "Dòng 4: bạn không phải cán bộ của Đông Hải" in officer.text
     assert "Dòng 5: mã HGD001 xuất hiện hai lần" in officer.text
-    assert await _count(app, repo.Household) == 0
+    assert await _count(app, Household) == 0
 
     good = (CSV_HEADER
             + "phan rang,HGD001,Nguyễn Văn An,12 Lê Lợi,0912345678,4,Hộ nghèo,2025\n"
@@ -347,7 +357,7 @@ async def test_an_import_with_bad_rows_imports_nothing(database_url, clock) -> N
         app.catalogs["vi"], None)
     assert (result.imported, result.errors) == (1, [])
     assert again  # the same row as a CSV line, for the reader
-    assert await _count(app, repo.CategoryChange) == 1
+    assert await _count(app, CategoryChange) == 1
     await app.close()
 
 
@@ -390,11 +400,11 @@ async def test_an_officer_deleting_their_data_leaves_the_wards_records(database_
     await officer.press("Có, xóa hết")
     assert "vai trò cán bộ phường/xã: 2" in officer.text  # the ward and the reminder
     async with app.core.sessions() as session:
-        household = (await session.execute(select(repo.Household))).scalar_one()
-        visit = (await session.execute(select(repo.HouseholdVisit))).scalar_one()
+        household = (await session.execute(select(Household))).scalar_one()
+        visit = (await session.execute(select(HouseholdVisit))).scalar_one()
     assert (household.officer_user_id, visit.officer_user_id) == (None, None)
-    assert await _count(app, repo.OfficerReminder) == 0
-    assert await _count(app, repo.OfficerWard) == 0
+    assert await _count(app, OfficerReminder) == 0
+    assert await _count(app, OfficerWard) == 0
     await app.close()
 
 
@@ -430,7 +440,7 @@ async def test_the_visit_offers_what_the_channel_can_send_and_takes_a_typed_addr
     app = await open_app(database_url, clock, admin_ids=ADMIN)
     zalo = Chat(app, user="officer-zalo", channel="zalo")
     async with app.core.sessions() as session, session.begin():
-        invite = await repo.create_invite(session, ["phường Phan Rang"], None, clock.now, 7)
+        invite = await create_invite(session, ["phường Phan Rang"], None, clock.now, 7)
     await zalo.send(f"/canbo {invite.code}")
     await _add_household(zalo, "HGD001", "Nguyễn Văn Bình")
     await zalo.send("/thamho")

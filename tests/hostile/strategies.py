@@ -24,7 +24,8 @@ PAYLOAD_PREFIXES = (
     "kh:cancel:", "kh:cancelok:", "kh:join:", "kh:list:", "kh:show:", "kh:trades", "kh:wards",
     "kq:course:", "kq:edit:", "kq:export:csv:", "kq:export:xlsx:", "kq:st:", "kq:stok:",
     "off:cat:", "off:hh:", "off:qh:", "off:rd:", "off:rs:", "off:rv:", "off:vs:", "off:ol:",
-    "off:hs:", "oh:e:", "oh:w:", "oh:y:", "oi:w:", "ov:h:", "ov:k:", "ov:p:", "ov:f:",
+    "off.hs:", "oh:", "oh.c:", "oh.e:", "oh.y:", "oi:", "oi.w:", "or:", "oc:", "oc.c:", "ov:",
+    "ov.h:", "ov.k:", "ov.p:", "ov.f:", "ov.e:", "wd:at:", "wd:page:",
     "pol:for:", "pol:", "subs:c:", "subs:t:", "subs:w:",
 )
 

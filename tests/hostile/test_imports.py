@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import logs
-from db.officers import Household
+from db.officers.households import Household
 from domain import tables
 from domain.messages import Incoming, Kind
 from tests.handlers.test_officers import _join

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
-from db import officers as officers_repo
 from db.models import AuditLog, User
+from db.officers.households import Household
+from db.officers.roster import OfficerWard
 from tests.handlers.test_officers import _join
 from tests.support import Chat, open_app
 
@@ -40,14 +41,14 @@ async def test_an_officer_who_lost_a_ward_cannot_save_into_it(database_url, cloc
         assert "Lưu hộ này?" in officer.text
         me = await _user(app, "officer-a")
         async with app.core.sessions() as session, session.begin():  # moved to one ward
-            await session.execute(delete(officers_repo.OfficerWard).where(
-                officers_repo.OfficerWard.user_id == me.id,
-                officers_repo.OfficerWard.ward == "Đông Hải"))
+            await session.execute(delete(OfficerWard).where(
+                OfficerWard.user_id == me.id,
+                OfficerWard.ward == "Đông Hải"))
         await officer.press("Lưu")
         assert "không còn là cán bộ phường/xã của phường này" in officer.text
         async with app.core.sessions() as session:
             count = await session.scalar(select(func.count()).select_from(
-                officers_repo.Household))
+                Household))
         assert count == 0
     finally:
         await app.close()
