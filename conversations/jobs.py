@@ -1,18 +1,27 @@
-"""The job board's dialogs and the rules they share with the import: posting a job notice
-(/vieclammoi, admins; a CSV/XLSX sent at the first question imports many) and a household
-member's job-seeker profile (/timviec, with consent).
+"""Posting a job notice (/vieclammoi, admins; a CSV/XLSX sent at the first question imports
+many), and the job board's rules the dialog shares with the import: trades, wages, the notice as
+households see it, and posting one (to matching seekers and subscribers).
 
-Posting (`NEW_NOTICE`):
+The notice record (`NOTICE`) declares each field of a notice once: its rows give the dialog's
+questions, the edit menu and the notice's lines (`notice_text`, also the review). The seeker's
+profile is in conversations/job_seeker.py.
 
 ```mermaid
 flowchart LR
-    title -->|file| imported((imported))
-    title --> employer --> workplace --> ward --> trade --> wage --> requirements
-    requirements --> deadline --> contact --> review -->|Đăng| posted((posted))
-    review -->|Sửa| pick -->|one field| review
+    subgraph job_new
+    job_new__title[title] --> job_new__employer[employer]
+    job_new__employer[employer] --> job_new__workplace[workplace]
+    job_new__workplace[workplace] --> job_new__ward[ward]
+    job_new__ward[ward] --> job_new__trade[trade]
+    job_new__trade[trade] --> job_new__wage[wage]
+    job_new__wage[wage] --> job_new__requirements[requirements]
+    job_new__requirements[requirements] --> job_new__deadline[deadline]
+    job_new__deadline[deadline] --> job_new__contact[contact]
+    job_new__contact[contact] --> job_new__review[review]
+    job_new__review[review] -->|edit| job_new__pick[pick]
+    job_new__pick[pick]
+    end
 ```
-
-Profile (`SEEKER`): trade → ward → availability → phone → consent and save (or delete).
 """
 
 from __future__ import annotations
@@ -21,12 +30,13 @@ import asyncio
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from conversations import answers
-from conversations.answers import picked_ward, ward_by_text, ward_names
 from conversations.context import Ctx
-from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
+from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Step
+from conversations.fields import Field, Read, Record
+from conversations.payloads import Payload, payload
 from db import broadcasts as repo
 from db import users as users_repo
 from domain.formatting import format_date, format_money, parse_date
@@ -46,12 +56,6 @@ TRADES = {
     "domestic": N_("Housework, care"),
     "other": N_("Other trades"),
 }
-AVAILABILITY = {
-    "full": N_("Full-time"),
-    "part": N_("Part-time"),
-    "seasonal": N_("Seasonal"),
-}
-SEEKER_PURPOSE = "job_seeker"
 _RANGE = re.compile(r"\s*(?:-|–|đến|den|tới|toi)\s*")
 _NEGOTIABLE = frozenset({"thoa thuan", "negotiable", "tt", "khong", "none"})
 
@@ -99,21 +103,8 @@ def wage_text(t: Translator, low: int | None, high: int | None) -> str:
 
 
 def notice_text(t: Translator, job: repo.JobNotice | repo.NoticeFields) -> str:
-    """The notice as households see it."""
-    _ = t.gettext
-    place = job.workplace + (f" ({job.ward})" if job.ward else "")
-    lines = [
-        f"💼 {job.title}",
-        _("🏢 Employer: {employer}").format(employer=job.employer),
-        _("📍 Workplace: {place}").format(place=place),
-        _("🔧 Trade: {trade}").format(trade=_(TRADES.get(job.trade, TRADES["other"]))),
-        _("💰 Wage: {wage}").format(wage=wage_text(t, job.wage_min, job.wage_max)),
-    ]
-    if job.requirements:
-        lines.append(_("📋 Requirements: {text}").format(text=job.requirements))
-    lines.append(_("⏰ Apply by: {date}").format(date=format_date(job.deadline)))
-    lines.append(_("☎️ Contact: {contact}").format(contact=job.contact))
-    return "\n".join(lines)
+    """The notice as households see it: the notice record's lines."""
+    return "\n".join(NOTICE.lines(t, job))
 
 
 def match_text(t: Translator, job: repo.JobNotice) -> str:
@@ -207,28 +198,28 @@ async def post_notice(
     return job, queued
 
 
-# -- posting a notice -------------------------------------------------------------------------
 
 
-def _text_step(name: str, question: str, example: str, nxt: str, limit: int,
-               skip: str | None = None) -> Step:
-    """A step that stores a short typed text (or, with `skip`, nothing)."""
+# -- posting a notice: the notice record and its dialog ---------------------------------------
 
-    def ask(ctx: Ctx, data: dict[str, Any]) -> Reply:
-        choices = (Choice(ctx._(skip), f"jd:skip:{name}"),) if skip else ()
-        return Reply(ctx._(question), choices)
 
-    def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-        if skip and answer.choice == f"jd:skip:{name}":
-            data[name] = None
-            return Next(nxt)
+@payload("jd")
+class Posting(Payload):
+    """The review's buttons: post the notice, or change something."""
+
+    action: Literal["post", "edit"]
+
+
+def typed(limit: int, example: str) -> Read:
+    """Reads a short typed text, 2 to `limit` characters (`example`: a msgid)."""
+
+    def read(ctx: Ctx, answer: Answer) -> str | Retry:
         text = answer.text.strip()
         if not 2 <= len(text) <= limit:
             return Retry(ctx._("Please type 2 to {n} characters.", n=limit), ctx._(example))
-        data[name] = text
-        return Next(nxt)
+        return text
 
-    return Step(name, ask, accept)
+    return read
 
 
 def _ask_title(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -244,11 +235,11 @@ async def _accept_title(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outco
     """Stores the title, or imports a sent file (all or nothing)."""
     if answer.kind == Kind.DOCUMENT:
         return await _import_file(ctx, answer)
-    title = answer.text.strip()
-    if not 2 <= len(title) <= 200:
-        return Retry(ctx._("Please type 2 to {n} characters.", n=200), ctx._("Sewing worker"))
+    title = typed(200, N_("Sewing worker"))(ctx, answer)
+    if isinstance(title, Retry):
+        return title
     data["title"] = title
-    return Next("employer")
+    return Next()
 
 
 async def _import_file(ctx: Ctx, answer: Answer) -> Outcome:
@@ -261,8 +252,8 @@ async def _import_file(ctx: Ctx, answer: Answer) -> Outcome:
     except TableError as exc:
         return Retry(ctx._(exc.message, **exc.values))
     result = await import_notices(ctx.session, rows, ctx.translator,
-                                  lambda text: ward_by_text(ctx, text), ctx.user, ctx.now,
-                                  ctx.local_now.date())
+                                  lambda text: answers.ward_by_text(ctx, text), ctx.user,
+                                  ctx.now, ctx.local_now.date())
     if result.errors:
         lines = [ctx._("Nothing was posted. Please fix these rows and send the file again:")]
         lines += [ctx._("Row {number}: {reason}", number=n, reason=r)
@@ -275,66 +266,13 @@ async def _import_file(ctx: Ctx, answer: Answer) -> Outcome:
                                   result.imported))
 
 
-def _ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the workplace's ward (or the whole city)."""
-    choices = [Choice(name, f"jd:w:{i}") for i, name in enumerate(ward_names(ctx))]
-    choices.append(Choice(ctx._("Whole city / elsewhere"), "jd:w:none"))
-    return Reply(ctx._("In which ward is the work?"), tuple(choices))
+def _wage(ctx: Ctx, answer: Answer) -> tuple[int | None, int | None] | Retry:
+    wage = parse_wage(answer.text)
+    return Retry(ctx._("I could not read that wage."), "5-7 triệu") if wage is None else wage
 
 
-def _accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the ward, asks the trade."""
-    choice = answer.choice or ""
-    if choice == "jd:w:none":
-        data["ward"] = None
-        return Next("trade")
-    ward = picked_ward(ctx, answer, "jd:w:")
-    if ward is None:
-        return Retry(ctx._("Please press one of the buttons."))
-    data["ward"] = ward
-    return Next("trade")
-
-
-def trade_choices(ctx: Ctx, prefix: str) -> tuple[Choice, ...]:
-    return tuple(Choice(ctx._(label), f"{prefix}{key}") for key, label in TRADES.items())
-
-
-def _ask_trade(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the trade."""
-    return Reply(ctx._("Which trade is it?"), trade_choices(ctx, "jd:t:"))
-
-
-def _accept_trade(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the trade, asks the wage."""
-    key = (answer.choice or "").removeprefix("jd:t:")
-    if key not in TRADES:
-        return Retry(ctx._("Please press one of the buttons."))
-    data["trade"] = key
-    return Next("wage")
-
-
-def _ask_wage(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the wage range."""
-    return Reply(ctx._("What is the monthly wage? Type a range, e.g. 5-7 triệu, or one amount."),
-                 (Choice(ctx._("Negotiable"), "jd:wage:none"),))
-
-
-def _accept_wage(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the wage range, asks the requirements."""
-    wage = (None, None) if answer.choice == "jd:wage:none" else parse_wage(answer.text)
-    if wage is None:
-        return Retry(ctx._("I could not read that wage."), "5-7 triệu")
-    data["wage_min"], data["wage_max"] = wage
-    return Next("requirements")
-
-
-def _ask_deadline(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the application deadline."""
-    return Reply(ctx._("Until when can people apply? Type a date, e.g. 15/12/2026."))
-
-
-def _accept_deadline(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the deadline (today or later), asks the contact."""
+def _deadline(ctx: Ctx, answer: Answer) -> str | Retry:
+    """Today or a later day, as ISO text."""
     today = ctx.local_now.date()
     deadline = parse_date(answer.text, today)
     if deadline is None:
@@ -342,34 +280,78 @@ def _accept_deadline(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     if deadline < today:
         return Retry(ctx._("That date has passed. Please type today's date or a later one."),
                      "15/12/2026")
-    data["deadline"] = deadline.isoformat()
-    return Next("contact")
+    return deadline.isoformat()
 
 
-def _fields(data: dict[str, Any]) -> repo.NoticeFields:
-    return repo.NoticeFields(
-        title=data["title"], employer=data["employer"], workplace=data["workplace"],
-        ward=data.get("ward"), trade=data["trade"], wage_min=data.get("wage_min"),
-        wage_max=data.get("wage_max"), requirements=data.get("requirements"),
-        deadline=date.fromisoformat(data["deadline"]), contact=data["contact"],
-    )
+def _place(job: Any) -> str:
+    return job.workplace + (f" ({job.ward})" if job.ward else "")
+
+
+def _show_trade(t: Translator, key: str) -> str:
+    return t.gettext(TRADES.get(key, TRADES["other"]))
+
+
+def _show_date(t: Translator, value: date | str) -> str:
+    return format_date(value if isinstance(value, date) else date.fromisoformat(value))
+
+
+NOTICE = Record("jn", __name__, (
+    Field("title", N_("Job title"), summary=N_("💼 {value}"), step=Step(
+        "title", _ask_title, _accept_title,
+        accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.DOCUMENT}))),
+    Field("employer", N_("Employer"), N_("Which employer? Type its name."),
+          read=typed(200, N_("Hoa Sen garment company")),
+          summary=N_("🏢 Employer: {value}")),
+    Field("workplace", N_("Workplace"), N_("Where is the work? Type the address."),
+          read=typed(300, N_("12 Thống Nhất street")), get=_place,
+          summary=N_("📍 Workplace: {value}")),
+    Field("ward", N_("Ward"), summary=None, step=answers.ward_step(  # shown with the workplace
+        "ward", lambda ctx, data: ctx._("In which ward is the work?"),
+        none=N_("Whole city / elsewhere"), unknown=N_("Please press one of the buttons."))),
+    Field("trade", N_("Trade"), N_("Which trade is it?"), choices=TRADES, show=_show_trade,
+          summary=N_("🔧 Trade: {value}")),
+    Field("wage", N_("Wage"),
+          N_("What is the monthly wage? Type a range, e.g. 5-7 triệu, or one amount."),
+          read=_wage, skip=N_("Negotiable"), get=lambda job: (job.wage_min, job.wage_max),
+          show=lambda t, wage: wage_text(t, *wage), summary=N_("💰 Wage: {value}")),
+    Field("requirements", N_("Requirements"),
+          N_("What are the requirements? Type them briefly."),
+          read=typed(500, N_("aged 18-45, no experience needed")),
+          skip=N_("No special requirements"), blank=None,
+          summary=N_("📋 Requirements: {value}")),
+    Field("deadline", N_("Deadline"),
+          N_("Until when can people apply? Type a date, e.g. 15/12/2026."), read=_deadline,
+          show=_show_date, summary=N_("⏰ Apply by: {value}")),
+    Field("contact", N_("Contact"),
+          N_("Whom should people contact? Type a name and phone number."),
+          read=typed(200, N_("Ms Lan, 0912345678")), summary=N_("☎️ Contact: {value}")),
+), press=N_("Please press one of the buttons."))
+
+
+def notice_fields(data: dict[str, Any]) -> repo.NoticeFields:
+    """The dialog's answers as the notice to post (the wage is one answer, two columns)."""
+    values = NOTICE.values(data)
+    low, high = values.pop("wage") or (None, None)
+    values["deadline"] = date.fromisoformat(values["deadline"])
+    return repo.NoticeFields(**values, wage_min=low, wage_max=high)
 
 
 def _ask_review(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Shows the notice as households will see it; asks to post."""
-    text = "\n".join([ctx._("Please check the notice:"), notice_text(ctx.translator,
-                                                                      _fields(data))])
-    return Reply(text, (Choice(ctx._("✅ Post it"), "jd:post"),
-                        Choice(ctx._("✏️ Change something"), "jd:edit")))
+    text = "\n".join([ctx._("Please check the notice:"),
+                      notice_text(ctx.translator, notice_fields(data))])
+    return Reply(text, (Choice(ctx._("✅ Post it"), Posting("post").pack()),
+                        Choice(ctx._("✏️ Change something"), Posting("edit").pack())))
 
 
 async def _accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Posts the notice and sends it to matching seekers, or asks what to change."""
-    if answer.choice == "jd:edit":
-        return Next("pick")
-    if answer.choice != "jd:post":
+    pressed = Posting.unpack(answer.choice)
+    if pressed is None:
         return Retry(ctx._("Please press one of the buttons."))
-    job, queued = await post_notice(ctx.session, _fields(data), ctx.translator, ctx.user,
+    if pressed.action == "edit":
+        return Next("edit")
+    job, queued = await post_notice(ctx.session, notice_fields(data), ctx.translator, ctx.user,
                                     ctx.now)
     if queued:
         ctx.services.wake_delivery()
@@ -379,181 +361,13 @@ async def _accept_review(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
         queued, id=job.id))
 
 
-_EDITABLE = {
-    "title": N_("Job title"), "employer": N_("Employer"), "workplace": N_("Workplace"),
-    "ward": N_("Ward"), "trade": N_("Trade"), "wage": N_("Wage"),
-    "requirements": N_("Requirements"), "deadline": N_("Deadline"), "contact": N_("Contact"),
-}
-
-
-def _ask_pick(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks which field to change."""
-    return Reply(ctx._("What would you like to change?"),
-                 tuple(Choice(ctx._(label), f"jd:e:{key}") for key, label in _EDITABLE.items()))
-
-
-def _accept_pick(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Goes to that field's question, then back to the review."""
-    key = (answer.choice or "").removeprefix("jd:e:")
-    if key not in _EDITABLE:
-        return Retry(ctx._("Please press one of the buttons."))
-    return Edit(key, "review")
-
-
 NEW_NOTICE = Dialog(
-    loose=True, name="job_new",
+    name="job_new",
     title=N_("New job notice"),
     steps=[
-        Step("title", _ask_title, _accept_title,
-             accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.DOCUMENT})),
-        _text_step("employer", N_("Which employer? Type its name."), N_("Hoa Sen garment "
-                   "company"), "workplace", 200),
-        _text_step("workplace", N_("Where is the work? Type the address."),
-                   N_("12 Thống Nhất street"), "ward", 300),
-        Step("ward", _ask_ward, _accept_ward),
-        Step("trade", _ask_trade, _accept_trade),
-        Step("wage", _ask_wage, _accept_wage),
-        _text_step("requirements", N_("What are the requirements? Type them briefly."),
-                   N_("aged 18-45, no experience needed"), "deadline", 500,
-                   skip=N_("No special requirements")),
-        Step("deadline", _ask_deadline, _accept_deadline),
-        _text_step("contact", N_("Whom should people contact? Type a name and phone number."),
-                   N_("Ms Lan, 0912345678"), "review", 200),
-        Step("review", _ask_review, _accept_review),
-        Step("pick", _ask_pick, _accept_pick),
+        *NOTICE.steps(),
+        Step("review", _ask_review, _accept_review, next={"edit": "pick"}),
+        NOTICE.fix_step("pick", "review", N_("What would you like to change?")),
     ],
     roles=ADMINS,
-)
-
-
-# -- the job-seeker profile -----------------------------------------------------------------
-
-
-async def _seeker_start(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Starts from the saved profile, if any, so it can be changed or deleted."""
-    with ctx.session.no_autoflush:  # see conversations/broadcasts.py _subscribe_start
-        mine = await repo.seeker(ctx.session, ctx.user.id)
-    data["existing"] = mine is not None
-    if mine is not None:
-        data.update(trade=mine.trade, ward=mine.ward, availability=mine.availability,
-                    phone=mine.phone)
-
-
-def _ask_seeker_trade(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the trade the person is looking for."""
-    lines = []
-    if data.get("existing"):
-        lines.append(ctx._("You have a job-seeker profile. Answer again to change it, or "
-                           "delete it at the end."))
-    lines.append(ctx._("What kind of work are you looking for?"))
-    return Reply("\n".join(lines), trade_choices(ctx, "sk:t:"))
-
-
-def _accept_seeker_trade(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the trade, asks the ward."""
-    key = (answer.choice or "").removeprefix("sk:t:")
-    if key not in TRADES:
-        return Retry(ctx._("Please press one of the buttons."))
-    data["trade"] = key
-    return Next("ward")
-
-
-def _ask_seeker_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks where the person wants to work."""
-    choices = [Choice(name, f"sk:w:{i}") for i, name in enumerate(ward_names(ctx))]
-    choices.append(Choice(ctx._("Anywhere in the city"), "sk:w:none"))
-    return Reply(ctx._("In which ward would you like to work?"), tuple(choices))
-
-
-def _accept_seeker_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the ward, asks the availability."""
-    choice = answer.choice or ""
-    if choice == "sk:w:none":
-        data["ward"] = None
-        return Next("availability")
-    ward = picked_ward(ctx, answer, "sk:w:")
-    if ward is None:
-        return Retry(ctx._("Please press one of the buttons."))
-    data["ward"] = ward
-    return Next("availability")
-
-
-def _ask_availability(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks how much the person can work."""
-    return Reply(ctx._("How much can you work?"), tuple(
-        Choice(ctx._(label), f"sk:a:{key}") for key, label in AVAILABILITY.items()))
-
-
-def _accept_availability(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the availability, asks the phone."""
-    key = (answer.choice or "").removeprefix("sk:a:")
-    if key not in AVAILABILITY:
-        return Retry(ctx._("Please press one of the buttons."))
-    data["availability"] = key
-    return Next("phone")
-
-
-def _ask_phone(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the phone number employers can call."""
-    office = answers.labour_office_name(ctx)
-    return answers.phone_question(
-        ctx, ctx._("Which phone number can the {office} or an employer call? Type it, "
-                   "e.g. 0912345678, or press the button to share it.", office=office),
-        ctx._("Which phone number can the {office} or an employer call? Type it, "
-              "e.g. 0912345678.", office=office))
-
-
-def _ask_consent(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Shows the profile and asks for consent to share it with the labour office."""
-    lines = [
-        ctx._("Your profile: {trade}; {ward}; {availability}; {phone}.",
-              trade=ctx._(TRADES[data["trade"]]),
-              ward=data.get("ward") or ctx._("anywhere in the city"),
-              availability=ctx._(AVAILABILITY[data["availability"]]), phone=data["phone"]),
-        ctx._("The {office} will see it to connect you with employers. Do you agree?",
-              office=answers.labour_office_name(ctx)),
-    ]
-    choices = [Choice(ctx._("✅ I agree, save it"), "sk:yes")]
-    if data.get("existing"):
-        choices.append(Choice(ctx._("🗑️ Delete my profile"), "sk:delete"))
-    return Reply("\n".join(lines), tuple(choices))
-
-
-async def _accept_consent(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Saves the profile with consent, or deletes it."""
-    if answer.choice == "sk:delete":
-        await repo.delete_seeker(ctx.session, ctx.user.id)
-        await withdraw(ctx, SEEKER_PURPOSE)
-        return Done(menu=ctx._("Your job-seeker profile is deleted."))
-    if answer.choice != "sk:yes":
-        return Retry(ctx._("Please press “I agree” to save, or Cancel."))
-    await users_repo.grant_consent(ctx.session, ctx.user, SEEKER_PURPOSE, ctx.now)
-    await repo.save_seeker(ctx.session, ctx.user, trade=data["trade"], ward=data.get("ward"),
-                           availability=data["availability"], phone=data["phone"], now=ctx.now)
-    text = ctx._("Saved. The {office} can now see your profile.",
-                 office=answers.labour_office_name(ctx))
-    if not await repo.is_subscribed(ctx.session, ctx.user.id, "jobs"):
-        text += "\n" + ctx._("To get new jobs that fit you, subscribe to job notices: /theodoi")
-    return Done(menu=text)
-
-
-async def withdraw(ctx: Ctx, purpose: str) -> None:
-    consent = await users_repo.active_consent(ctx.session, ctx.user, purpose)
-    if consent is not None:
-        consent.withdrawn_at = ctx.now
-
-
-SEEKER = Dialog(
-    loose=True, name="job_seeker",
-    title=N_("Job-seeker profile"),
-    steps=[
-        Step("trade", _ask_seeker_trade, _accept_seeker_trade),
-        Step("ward", _ask_seeker_ward, _accept_seeker_ward),
-        Step("availability", _ask_availability, _accept_availability),
-        Step("phone", _ask_phone, answers.storing("phone", answers.mobile_phone, "consent"),
-             numeric=True,
-             accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.CONTACT})),
-        Step("consent", _ask_consent, _accept_consent),
-    ],
-    on_start=_seeker_start,
 )

@@ -13,7 +13,7 @@ Every function takes the caller's session; none commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -390,12 +390,7 @@ class NoticeFields:
 async def add_notice(
     session: AsyncSession, fields: NoticeFields, actor: User | None, now: datetime
 ) -> JobNotice:
-    notice = JobNotice(
-        title=fields.title, employer=fields.employer, workplace=fields.workplace,
-        ward=fields.ward, trade=fields.trade, wage_min=fields.wage_min,
-        wage_max=fields.wage_max, requirements=fields.requirements, deadline=fields.deadline,
-        contact=fields.contact, created_by=actor.id if actor else None, created_at=now,
-    )
+    notice = JobNotice(**asdict(fields), created_by=actor.id if actor else None, created_at=now)
     session.add(notice)
     await session.flush()
     return notice
@@ -474,15 +469,20 @@ async def seeker(session: AsyncSession, user_id: int) -> JobSeeker | None:
 
 
 async def save_seeker(
-    session: AsyncSession, user: User, *, trade: str, ward: str | None, availability: str,
-    phone: str, now: datetime,
+    session: AsyncSession, user: User, values: dict[str, Any], now: datetime
 ) -> JobSeeker:
+    """Create or replace `user`'s profile from the profile record's values, by column
+    (conversations/job_seeker.py `SEEKER_PROFILE`)."""
+    unknown = set(values) - set(JobSeeker.__table__.columns.keys())
+    if unknown:  # a field added to the record without its column (and migration)
+        raise ValueError(f"job_seekers has no column {', '.join(sorted(unknown))}")
     row = await session.get(JobSeeker, user.id)
     if row is None:
         row = JobSeeker(user_id=user.id)
         session.add(row)
-    row.trade, row.ward, row.availability, row.phone, row.updated_at = (
-        trade, ward, availability, phone, now)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.updated_at = now
     await session.flush()
     return row
 

@@ -33,9 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db import users
 from db.models import Base, User
 
-LEVELS = ("so_cap", "duoi_3_thang")
 STATUSES = ("open", "closed", "cancelled")
-HOUSEHOLDS = ("poor", "near_poor", "escaped", "other", "unknown")
 REGISTERED, WAITLIST, CANCELLED = "registered", "waitlist", "cancelled"
 ACTIVE = (REGISTERED, WAITLIST)
 
@@ -43,12 +41,6 @@ ACTIVE = (REGISTERED, WAITLIST)
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 4
 
-# The course fields an admin edits (dialog or import), in the order they are asked.
-COURSE_FIELDS = (
-    "code", "title", "trade", "level", "starts_on", "ends_on", "schedule", "place", "ward",
-    "capacity", "deadline", "audience", "support", "support_source", "contact", "status",
-)
-DATE_FIELDS = frozenset({"starts_on", "ends_on", "deadline"})
 # A change to one of these "moves" the course: its registrants are told.
 MOVE_FIELDS = frozenset({"starts_on", "ends_on", "schedule", "place"})
 
@@ -90,6 +82,13 @@ class Course(Base):
             value = getattr(self, name)
             out[name] = value.isoformat() if isinstance(value, date) else value
         return out
+
+
+# The course fields an admin edits (dialog or import): every column but the id and timestamps.
+COURSE_FIELDS = tuple(name for name in Course.__table__.columns.keys()
+                      if name not in ("id", "created_at", "updated_at"))
+DATE_FIELDS = frozenset(column.key for column in Course.__table__.columns
+                        if isinstance(column.type, Date))
 
 
 class CourseRegistration(Base):
@@ -271,10 +270,13 @@ async def register(
 ) -> CourseRegistration:
     """Sign `user` up (a place while there is one, else the waitlist).
 
-    `person` holds full_name, birth_year, phone, ward, household. Raises CourseError
-    "not_found", "closed" (not taking sign-ups) or "duplicate" (this user or phone is already
-    on the course, `existing`).
+    `person`: the registration record's values by column (conversations/courses.py
+    `REGISTRATION`), its phone among them. Raises CourseError "not_found", "closed" (not taking
+    sign-ups) or "duplicate" (this user or phone is already on the course, `existing`).
     """
+    unknown = set(person) - set(CourseRegistration.__table__.columns.keys())
+    if unknown:  # a field added to the record without its column (and migration)
+        raise ValueError(f"course_registrations has no column {', '.join(sorted(unknown))}")
     row = await course(session, course_id, lock=True)
     if row is None:
         raise CourseError("not_found")
@@ -285,7 +287,6 @@ async def register(
         raise CourseError("duplicate", existing)
     taken = (await count_for(session, course_id)).registered
     status = REGISTERED if taken < row.capacity else WAITLIST
-    fields = {k: person.get(k) for k in ("full_name", "birth_year", "phone", "ward", "household")}
     query = select(CourseRegistration).where(
         CourseRegistration.course_id == course_id, CourseRegistration.user_id == user.id
     )
@@ -294,7 +295,7 @@ async def register(
         reg = CourseRegistration(course_id=course_id, user_id=user.id,
                                  code=await _new_code(session))
         session.add(reg)
-    for name, value in fields.items():
+    for name, value in person.items():
         setattr(reg, name, value)
     reg.status, reg.consent_at, reg.created_at = status, now, now
     reg.promoted_at = reg.cancelled_at = None

@@ -5,8 +5,8 @@ reorganisation, each unit's kind and income area, its sources and `confirmed` fl
 that serves each ward, the display name of the labour office), their validation from an
 already-parsed mapping (`load_localities`), and look-ups: the current list, a unit by the name
 people type, the current ward an old address now belongs to, the former rural communes inside
-a ward (`former_communes`, `former_commune`) and the office to send a household to
-(`office_for`).
+a ward (`former_communes`, `former_commune`), the office to send a household to
+(`office_for`), and a name's ASCII id for button payloads (`slug`, the one every dialog uses).
 
 No I/O: callers read the YAML and pass the parsed mapping in. The area of a unit is what the
 poverty standard's income line depends on: phường = urban, xã = rural (checked at load time).
@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
-from domain.text import fold
+from domain.text import fold, fold_plain
 
 _AREA_OF_KIND = {"phường": "urban", "xã": "rural", "thị trấn": "urban"}
 _PREFIXES = ("phuong ", "thi tran ", "xa ", "tt. ", "tt ", "p. ", "p.", "x. ")
@@ -184,6 +184,12 @@ def normalise_name(text: str) -> str:
         if cleaned.startswith(prefix):
             return cleaned[len(prefix):].strip()
     return cleaned
+
+
+def slug(name: str, limit: int = 40) -> str:
+    """A stable ASCII id for a ward's (or any) name, for button payloads: "Phường Đông Hải" →
+    "dong-hai" (the same with or without the "phường"/"xã" prefix and diacritics)."""
+    return fold_plain(normalise_name(name)).replace(" ", "-")[:limit]
 
 
 MAX_NAME_TEXT = 120

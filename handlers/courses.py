@@ -1,18 +1,15 @@
 """The vocational-courses feature: households browse and sign up (/khoahoc), cancel (/huydangky)
 and are reminded the day before a course starts; admins add, import, edit, close or cancel
 courses (/khoahocmoi) and see and export who signed up (/dangkykhoahoc, `giamngheo admin
-export registrations`).
+export registrations`; their pages are in handlers/course_admin.py).
 
 Pages are stateless behind buttons, so they work from anywhere:
 
-    kh:list:<filter>:<page>   open courses; filter "all", "t-<trade>" or "w-<ward>"
+    kl:<page>:<by>:<n>         open courses: all, or the n-th trade ("t") or ward ("w") of them
     kh:trades / kh:wards       the filter choices
     kh:show:<id>               one course;  kh:join:<id> starts the sign-up dialog
     kh:cancel:<reg> / kh:cancelok:<reg>   cancel a registration (confirm first)
-    kq:list:<page>             admins: courses with counts
-    kq:course:<id>:<page>      admins: one course and its registrants
-    kq:st:<id>:<status> / kq:stok:<id>:<status>   close, cancel or reopen (confirm first)
-    kq:edit:<id>  kq:new  kq:export:<csv|xlsx>[:<id>]
+    kq:…                       admins (handlers/course_admin.py `AdminButton`)
 
 Reminders: the job "course-reminders" runs every REMINDER_EVERY_MINUTES minutes and, from
 COURSE_REMINDER_TIME (local time, Asia/Ho_Chi_Minh by default) on the day before a course
@@ -24,36 +21,28 @@ next one that day.
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
-from conversations import courses as dialogs
+from conversations import course_editor as editor
+from conversations import courses as signup
+from conversations import paging
 from conversations.answers import labour_office_name
 from conversations.context import Ctx
-from conversations.courses import (
-    HOUSEHOLD_NAMES,
-    LEVEL_NAMES,
-    STATUS_NAMES,
-    Env,
-    notice,
-    notify_promoted,
-    notify_registrants,
-    page_buttons,
-    page_of,
-    queue_notice,
-    slug,
-)
+from conversations.course_fields import course_text, free_text
+from conversations.course_notices import notice, notify_promoted, queue_notice
+from conversations.payloads import Payload, payload
 from db import courses as repo
 from db.courses import Course, CourseRegistration
 from db.models import User
-from domain.formatting import format_date, format_datetime
+from domain.formatting import format_date
 from domain.i18n import N_, Translator
-from domain.messages import Choice, Document, Reply
+from domain.messages import Choice, Reply
 from domain.roles import ADMINS
-from domain.tables import ImportResult, Row, write_csv, write_xlsx
+from handlers import course_admin as admin
 from handlers.menu import main_menu
 from handlers.registry import (
     Command,
@@ -70,70 +59,63 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("giamngheo.courses")
 
-PREFIX = "kh"
-ADMIN_PREFIX = "kq"
 # When reminders go out on the day before a course starts, local time. A module constant on
 # purpose (settings belong to the composition root): change it here and restart.
 COURSE_REMINDER_TIME = "08:00"
 REMINDER_EVERY_MINUTES = 5
-CSV_MIME = "text/csv"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REG_STATUS_NAMES = {repo.REGISTERED: N_("has a place"), repo.WAITLIST: N_("waiting"),
-                    repo.CANCELLED: N_("cancelled")}
+
+
+@payload("kh")
+class CourseButton(Payload):
+    """A household's course button: one course (`n` its id), its sign-up, cancelling a sign-up
+    (`n` the registration's id; asked, then confirmed), or the filter choices."""
+
+    action: Literal["show", "join", "cancel", "cancelok", "trades", "wards"]
+    n: int = 0
+
+
+@payload("kl")
+class CourseList(Payload):
+    """A page of the open courses: all of them, or those of one trade ("t") or ward ("w"), the
+    `n`-th of the filter's choices (`filter_names`)."""
+
+    page: int = 1
+    by: Literal["all", "t", "w"] = "all"
+    n: int = 0
 
 
 def _today(ctx: Ctx) -> date:
     return ctx.local_now.date()
 
 
-def _is_admin(ctx: Ctx) -> bool:
-    return ctx.user.role in ADMINS
-
-
-def _refused(ctx: Ctx) -> list[Reply]:
-    return [main_menu(ctx, ctx._("This command is only for ward officers and the labour "
-                                 "office."))]
-
-
-def _arg(parts: Sequence[str], index: int, default: int = 1) -> int:
-    try:
-        return int(parts[index])
-    except (IndexError, ValueError):
-        return default
-
-
 # --- households: the catalogue ------------------------------------------------------------------
 
 
-def _free_text(ctx: Ctx, course: Course, counts: repo.Counts) -> str:
-    free = course.capacity - counts.registered
-    if free > 0:
-        return ctx.ngettext("{n} place left", "{n} places left", free)
-    return ctx._("full, waiting list open")
+def filter_names(courses: Sequence[Course], by: str) -> list[str]:
+    """The trades ("t") or wards ("w") of these courses, sorted: the filter's choices."""
+    return sorted({c.trade if by == "t" else c.ward for c in courses})
 
 
-def _matches(course: Course, filter_id: str) -> bool:
-    if filter_id.startswith("t-"):
-        return slug(course.trade) == filter_id[2:]
-    if filter_id.startswith("w-"):
-        return slug(course.ward) == filter_id[2:]
-    return True
-
-
-async def list_reply(ctx: Ctx, filter_id: str = "all", page: int = 1) -> Reply:
-    """Open courses (filtered), a page of them, with a button each."""
-    found = [c for c in await repo.courses(ctx.session, accepting_on=_today(ctx))
-             if _matches(c, filter_id)]
+async def list_reply(ctx: Ctx, shown_page: CourseList | None = None) -> Reply:
+    """Open courses (all, or a trade's or a ward's), a page of them, with a button each."""
+    wanted = shown_page or CourseList()
+    found = await repo.courses(ctx.session, accepting_on=_today(ctx))
+    names = filter_names(found, wanted.by) if wanted.by != "all" else []
+    if wanted.n < len(names):  # a filter no longer offered (its last course closed): all
+        found = [c for c in found if (c.trade if wanted.by == "t" else c.ward) == names[wanted.n]]
+    else:
+        wanted = CourseList(wanted.page)
     counts = await repo.counts(ctx.session)
-    filters = [Choice(ctx._("🔧 By trade"), "kh:trades"), Choice(ctx._("📍 By ward"), "kh:wards")]
-    if filter_id != "all":
-        filters.append(Choice(ctx._("All courses"), "kh:list:all:1"))
+    filters = [Choice(ctx._("🔧 By trade"), CourseButton("trades").pack()),
+               Choice(ctx._("📍 By ward"), CourseButton("wards").pack())]
+    if wanted.by != "all":
+        filters.append(Choice(ctx._("All courses"), CourseList().pack()))
     if not found:
         return Reply(ctx._("No course is taking sign-ups right now. Please look again later, "
                            "or ask the {office}.", office=labour_office_name(ctx)),
                      tuple(filters))
-    shown, page, pages = page_of(found, page)
-    first = (page - 1) * dialogs.PAGE_SIZE
+    shown, page, pages = paging.page_of(found, wanted.page)
+    first = (page - 1) * paging.PAGE_SIZE
     lines = [ctx._("Vocational courses taking sign-ups. Choose one to see the details and the "
                    "support:")]
     buttons = []
@@ -141,48 +123,21 @@ async def list_reply(ctx: Ctx, filter_id: str = "all", page: int = 1) -> Reply:
         lines.append(ctx._("{number}. {title} — {ward}, from {date}; {free}", number=number,
                            title=course.title, ward=course.ward,
                            date=format_date(course.starts_on),
-                           free=_free_text(ctx, course, counts.get(course.id, repo.Counts()))))
-        buttons.append(Choice(f"{number}. {course.title}"[:60], f"kh:show:{course.id}"))
+                           free=free_text(ctx, course, counts.get(course.id, repo.Counts()))))
+        buttons.append(Choice(f"{number}. {course.title}"[:60],
+                              CourseButton("show", course.id).pack()))
     if pages > 1:
         lines.append(ctx._("Page {page}/{pages}", page=page, pages=pages))
-    buttons += page_buttons(ctx, f"kh:list:{filter_id}", page, pages)
+    buttons += paging.page_buttons(
+        ctx, lambda n: dataclasses.replace(wanted, page=n).pack(), page, pages)
     return Reply("\n".join(lines), (*buttons, *filters))
 
 
-def _filter_reply(ctx: Ctx, courses: Sequence[Course], by: str) -> Reply:
-    names = sorted({c.trade if by == "t" else c.ward for c in courses})
-    buttons = [Choice(name[:60], f"kh:list:{by}-{slug(name)}:1") for name in names[:20]]
+def _filter_reply(ctx: Ctx, courses: Sequence[Course], by: Literal["t", "w"]) -> Reply:
+    buttons = [Choice(name[:60], CourseList(1, by, n).pack())
+               for n, name in enumerate(filter_names(courses, by)[:20])]
     text = ctx._("Which trade?") if by == "t" else ctx._("Which ward?")
-    return Reply(text, (*buttons, Choice(ctx._("All courses"), "kh:list:all:1")))
-
-
-def course_text(ctx: Ctx, course: Course, counts: repo.Counts) -> str:
-    """Everything a household needs to decide, with the support and its source."""
-    lines = [
-        f"🎓 {course.title} ({course.code})",
-        ctx._("Trade: {trade}; level: {level}", trade=course.trade,
-              level=ctx._(LEVEL_NAMES.get(course.level, course.level))),
-        ctx._("From {start} to {end}", start=format_date(course.starts_on),
-              end=format_date(course.ends_on)),
-        ctx._("Schedule: {schedule}", schedule=course.schedule),
-        ctx._("Place: {place}, {ward}", place=course.place, ward=course.ward),
-        ctx._("Places: {capacity} ({free})", capacity=course.capacity,
-              free=_free_text(ctx, course, counts)),
-    ]
-    if course.deadline:
-        lines.append(ctx._("Sign up by: {date}", date=format_date(course.deadline)))
-    lines += [
-        ctx._("For: {audience}", audience=course.audience),
-        ctx._("Support: {support} (source: {source})", support=course.support,
-              source=course.support_source),
-        ctx._("ℹ️ Support levels may have changed: ask the {office} to confirm.",
-              office=labour_office_name(ctx)),
-        ctx._("Contact: {contact}", contact=course.contact),
-    ]
-    if course.status != "open":
-        lines.append(ctx._("Status: {status}",
-                           status=ctx._(STATUS_NAMES.get(course.status, course.status))))
-    return "\n".join(lines)
+    return Reply(text, (*buttons, Choice(ctx._("All courses"), CourseList().pack())))
 
 
 async def show_course(ctx: Ctx, course_id: int) -> list[Reply]:
@@ -196,12 +151,13 @@ async def show_course(ctx: Ctx, course_id: int) -> list[Reply]:
     text = course_text(ctx, course, counts)
     if mine is not None:
         text += "\n" + ctx._("You are signed up (code {code}).", code=mine.code)
-        buttons.append(Choice(ctx._("❌ Cancel my sign-up"), f"kh:cancel:{mine.id}"))
+        buttons.append(Choice(ctx._("❌ Cancel my sign-up"),
+                              CourseButton("cancel", mine.id).pack()))
     elif course.accepting(_today(ctx)):
         full = counts.registered >= course.capacity
         label = ctx._("📝 Join the waiting list") if full else ctx._("📝 Sign up")
-        buttons.append(Choice(label, f"kh:join:{course.id}"))
-    buttons.append(Choice(ctx._("⬅️ List"), "kh:list:all:1"))
+        buttons.append(Choice(label, CourseButton("join", course.id).pack()))
+    buttons.append(Choice(ctx._("⬅️ List"), CourseList().pack()))
     return [Reply(text, tuple(buttons))]
 
 
@@ -231,8 +187,8 @@ async def confirm_cancel(ctx: Ctx, reg_id: int) -> list[Reply]:
     reg, course = found
     return [Reply(ctx._("Cancel your sign-up for {title} (code {code})?", title=course.title,
                         code=reg.code),
-                  (Choice(ctx._("✅ Yes, cancel it"), f"kh:cancelok:{reg.id}"),
-                   Choice(ctx._("No, keep it"), f"kh:show:{course.id}")))]
+                  (Choice(ctx._("✅ Yes, cancel it"), CourseButton("cancelok", reg.id).pack()),
+                   Choice(ctx._("No, keep it"), CourseButton("show", course.id).pack())))]
 
 
 async def do_cancel(ctx: Ctx, reg_id: int) -> list[Reply]:
@@ -259,228 +215,48 @@ async def my_signups(ctx: Ctx, args: str = "") -> list[Reply]:
                                      "with /khoahoc."))]
     if len(rows) == 1:
         return await confirm_cancel(ctx, rows[0][0].id)
-    buttons = [Choice(f"{c.title} ({reg.code})"[:60], f"kh:cancel:{reg.id}")
-               for reg, c in rows[: dialogs.PAGE_SIZE]]
+    buttons = [Choice(f"{c.title} ({reg.code})"[:60], CourseButton("cancel", reg.id).pack())
+               for reg, c in rows[: paging.PAGE_SIZE]]
     return [Reply(ctx._("Which sign-up do you want to cancel?"), tuple(buttons))]
 
 
 async def on_choice(ctx: Ctx, payload: str) -> list[Reply]:
     """The household pages behind "kh:" buttons."""
-    parts = payload.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "list":
-        filter_id = parts[2] if len(parts) > 2 else "all"
-        return [await list_reply(ctx, filter_id, _arg(parts, 3))]
-    if action in ("trades", "wards"):
+    pressed = CourseButton.unpack(payload)
+    if pressed is None:
+        return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+    if pressed.action in ("trades", "wards"):
         open_courses = await repo.courses(ctx.session, accepting_on=_today(ctx))
-        return [_filter_reply(ctx, open_courses, "t" if action == "trades" else "w")]
-    if action == "show":
-        return await show_course(ctx, _arg(parts, 2, 0))
-    if action == "join":
-        return await ctx.dialogs.start(ctx, dialogs.SIGNUP, {"course_id": _arg(parts, 2, 0)})
-    if action == "cancel":
-        return await confirm_cancel(ctx, _arg(parts, 2, 0))
-    if action == "cancelok":
-        return await do_cancel(ctx, _arg(parts, 2, 0))
-    return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+        return [_filter_reply(ctx, open_courses, "t" if pressed.action == "trades" else "w")]
+    if pressed.action == "show":
+        return await show_course(ctx, pressed.n)
+    if pressed.action == "join":
+        return await ctx.dialogs.start(ctx, signup.SIGNUP, {"course_id": pressed.n})
+    if pressed.action == "cancel":
+        return await confirm_cancel(ctx, pressed.n)
+    return await do_cancel(ctx, pressed.n)
 
 
-# --- admins: registrations, status, exports ------------------------------------------------------
-
-
-async def admin_list(ctx: Ctx, page: int = 1) -> list[Reply]:
-    """Every course with its counts, a page at a time, and the export buttons."""
-    found = await repo.courses(ctx.session)
-    counts = await repo.counts(ctx.session)
-    shown, page, pages = page_of(found, page)
-    lines = [ctx._("Courses and sign-ups:")] if found else [ctx._("No courses yet.")]
-    buttons = []
-    for number, course in enumerate(shown, start=(page - 1) * dialogs.PAGE_SIZE + 1):
-        n = counts.get(course.id, repo.Counts())
-        lines.append(ctx._("{number}. {title} ({code}, {status}): {registered}/{capacity} with a "
-                           "place, {waiting} waiting", number=number, title=course.title,
-                           code=course.code,
-                           status=ctx._(STATUS_NAMES.get(course.status, course.status)),
-                           registered=n.registered, capacity=course.capacity,
-                           waiting=n.waitlist))
-        buttons.append(Choice(f"{number}. {course.title}"[:60], f"kq:course:{course.id}:1"))
-    if pages > 1:
-        lines.append(ctx._("Page {page}/{pages}", page=page, pages=pages))
-    buttons += page_buttons(ctx, "kq:list", page, pages)
-    buttons += [Choice(ctx._("📄 Export CSV"), "kq:export:csv"),
-                Choice(ctx._("📊 Export Excel"), "kq:export:xlsx"),
-                Choice(ctx._("➕ New course"), "kq:new")]
-    return [Reply("\n".join(lines), tuple(buttons))]
-
-
-def _person_line(ctx: Ctx, number: int, reg: CourseRegistration, position: int | None) -> str:
-    household = ctx._(HOUSEHOLD_NAMES.get(reg.household, reg.household))
-    line = f"{number}. {reg.full_name}, {reg.birth_year}, {reg.phone}, {reg.ward or '—'}, " \
-           f"{household} — {reg.code}"
-    if position is not None:
-        line += " " + ctx._("(waiting #{position})", position=position)
-    return line
-
-
-async def admin_course(ctx: Ctx, course_id: int, page: int = 1) -> list[Reply]:
-    """One course for admins: details, registrants (paged) and the actions."""
-    course = await repo.course(ctx.session, course_id)
-    if course is None:
-        return await admin_list(ctx)
-    regs = await repo.for_course(ctx.session, course.id)
-    counts = await repo.count_for(ctx.session, course.id)
-    positions, waiting = {}, 0
-    for reg in regs:
-        if reg.status == repo.WAITLIST:
-            waiting += 1
-            positions[reg.id] = waiting
-    shown, page, pages = page_of(regs, page)
-    lines = [course_text(ctx, course, counts),
-             ctx._("Signed up: {registered}/{capacity}, waiting: {waiting}",
-                   registered=counts.registered, capacity=course.capacity,
-                   waiting=counts.waitlist)]
-    first = (page - 1) * dialogs.PAGE_SIZE + 1
-    lines += [_person_line(ctx, i, reg, positions.get(reg.id))
-              for i, reg in enumerate(shown, start=first)]
-    buttons = page_buttons(ctx, f"kq:course:{course.id}", page, pages)
-    buttons.append(Choice(ctx._("✏️ Edit"), f"kq:edit:{course.id}"))
-    if course.status == "open":
-        buttons.append(Choice(ctx._("🔒 Close sign-ups"), f"kq:st:{course.id}:closed"))
-    else:
-        buttons.append(Choice(ctx._("🔓 Reopen sign-ups"), f"kq:st:{course.id}:open"))
-    if course.status != "cancelled":
-        buttons.append(Choice(ctx._("❌ Cancel the course"), f"kq:st:{course.id}:cancelled"))
-    buttons += [Choice(ctx._("📄 Export CSV"), f"kq:export:csv:{course.id}"),
-                Choice(ctx._("📊 Export Excel"), f"kq:export:xlsx:{course.id}"),
-                Choice(ctx._("⬅️ List"), "kq:list:1")]
-    return [Reply("\n".join(lines), tuple(buttons))]
-
-
-async def confirm_status(ctx: Ctx, course_id: int, status: str) -> list[Reply]:
-    course = await repo.course(ctx.session, course_id)
-    if course is None or status not in repo.STATUSES:
-        return await admin_list(ctx)
-    n = len(await repo.for_course(ctx.session, course.id))
-    question = {
-        "closed": ctx._("Close sign-ups for {title}?", title=course.title),
-        "cancelled": ctx._("Cancel the course {title}?", title=course.title),
-        "open": ctx._("Reopen sign-ups for {title}?", title=course.title),
-    }[status]
-    if status != "open":
-        question += " " + ctx.ngettext("I will tell the {n} person signed up.",
-                                       "I will tell the {n} people signed up.", n)
-    return [Reply(question, (Choice(ctx._("✅ Confirm"), f"kq:stok:{course.id}:{status}"),
-                             Choice(ctx._("No"), f"kq:course:{course.id}:1")))]
-
-
-async def apply_status(ctx: Ctx, course_id: int, status: str) -> list[Reply]:
-    """Changes the status (audited) and tells the registrants of a close or cancel."""
-    course = await repo.course(ctx.session, course_id, lock=True)
-    if course is None or status not in repo.STATUSES:
-        return await admin_list(ctx)
-    changed = await repo.update_course(ctx.session, course, {"status": status}, ctx.user,
-                                       ctx.now)
-    told = 0
-    if changed and status != "open":
-        told = await notify_registrants(ctx, course, status)
-    text = ctx._("{title}: {status}.", title=course.title,
-                 status=ctx._(STATUS_NAMES[status]))
-    if told:
-        text += " " + ctx.ngettext("{n} registrant was told.", "{n} registrants were told.",
-                                   told)
-    return [main_menu(ctx, text)]
-
-
-async def registration_table(
-    session: Any, t: Translator, timezone: str, course_id: int | None = None
-) -> tuple[list[str], list[list[Any]]]:
-    """Active registrations as a sheet: one row each, places first, waitlist in order."""
-    _ = t.gettext
-    headers = [_("Registration code"), _("Course code"), _("Course"), _("Start date"),
-               _("Full name"), _("Year of birth"), _("Phone"), _("Ward"), _("Household"),
-               _("Status"), _("Waiting position"), _("Signed up at")]
-    rows: list[list[Any]] = []
-    waiting: dict[int, int] = {}
-    for reg, course, _user in await repo.with_recipients(session, course_id):
-        position = None
-        if reg.status == repo.WAITLIST:
-            position = waiting[course.id] = waiting.get(course.id, 0) + 1
-        rows.append([
-            reg.code, course.code, course.title, format_date(course.starts_on), reg.full_name,
-            reg.birth_year, reg.phone, reg.ward or "",
-            _(HOUSEHOLD_NAMES.get(reg.household, reg.household)),
-            _(REG_STATUS_NAMES.get(reg.status, reg.status)), position,
-            format_datetime(reg.created_at, timezone),
-        ])
-    return headers, rows
-
-
-async def export_reply(ctx: Ctx, fmt: str, course_id: int | None) -> list[Reply]:
-    """The registrations as a CSV (UTF-8 with BOM) or XLSX document."""
-    headers, rows = await registration_table(ctx.session, ctx.translator,
-                                              ctx.settings.timezone, course_id)
-    if fmt == "xlsx":
-        document = Document(await asyncio.to_thread(write_xlsx, headers, rows, "dang-ky"),
-                            "dang-ky-khoa-hoc.xlsx", XLSX_MIME)
-    else:
-        document = Document(await asyncio.to_thread(write_csv, headers, rows),
-                            "dang-ky-khoa-hoc.csv", CSV_MIME)
-    text = ctx.ngettext("{n} sign-up exported.", "{n} sign-ups exported.", len(rows))
-    return [Reply(text, document=document)]
-
-
-async def start_edit(ctx: Ctx, course_id: int) -> list[Reply]:
-    course = await repo.course(ctx.session, course_id)
-    if course is None:
-        return await admin_list(ctx)
-    return await ctx.dialogs.start(ctx, dialogs.EDIT,
-                                   {"course_id": course.id, "values": course.values()})
-
-
-async def on_admin_choice(ctx: Ctx, payload: str) -> list[Reply]:
-    """The admin pages behind "kq:" buttons; anyone else is refused."""
-    if not _is_admin(ctx):
-        return _refused(ctx)
-    parts = payload.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "list":
-        return await admin_list(ctx, _arg(parts, 2))
-    if action == "course":
-        return await admin_course(ctx, _arg(parts, 2, 0), _arg(parts, 3))
-    if action in ("st", "stok") and len(parts) == 4:
-        handler = confirm_status if action == "st" else apply_status
-        return await handler(ctx, _arg(parts, 2, 0), parts[3])
-    if action == "export":
-        fmt = parts[2] if len(parts) > 2 else "csv"
-        return await export_reply(ctx, fmt, _arg(parts, 3, 0) or None)
-    if action == "edit":
-        return await start_edit(ctx, _arg(parts, 2, 0))
-    if action == "new":
-        return await ctx.dialogs.start(ctx, dialogs.NEW)
-    return await admin_list(ctx)
-
-
-async def registrations_command(ctx: Ctx, args: str = "") -> list[Reply]:
-    return await admin_list(ctx)
-
-
-async def new_course_command(ctx: Ctx, args: str = "") -> list[Reply]:
-    return await ctx.dialogs.start(ctx, dialogs.NEW)
+async def on_list(ctx: Ctx, payload: str) -> list[Reply]:
+    """A page of the open courses behind "kl:" buttons."""
+    return [await list_reply(ctx, CourseList.unpack(payload))]
 
 
 # --- personal data ----------------------------------------------------------------------------
 
 
+def personal_line(t: Translator, reg: CourseRegistration, course: Course) -> str:
+    """"• Course sign-up …: " and the registration record's personal-data fragments."""
+    return t.gettext("• Course sign-up {title} ({code}, {status}): {fields}").format(
+        title=course.title, code=reg.code,
+        status=t.gettext(admin.REG_STATUS_NAMES.get(reg.status, reg.status)),
+        fields=", ".join(signup.REGISTRATION.lines(t, reg, "personal")))
+
+
 async def personal_lines(ctx: Ctx) -> list[str]:
     """One line per course sign-up (for /dulieucuatoi)."""
-    return [
-        ctx._("• Course sign-up {title} ({code}, {status}): {name}, born {year}, phone {phone}, "
-              "{ward}, {household}", title=course.title, code=reg.code,
-              status=ctx._(REG_STATUS_NAMES.get(reg.status, reg.status)), name=reg.full_name,
-              year=reg.birth_year, phone=reg.phone, ward=reg.ward or "—",
-              household=ctx._(HOUSEHOLD_NAMES.get(reg.household, reg.household)))
-        for reg, course in await repo.for_user(ctx.session, ctx.user.id, active_only=False)
-    ]
+    return [personal_line(ctx.translator, reg, course)
+            for reg, course in await repo.for_user(ctx.session, ctx.user.id, active_only=False)]
 
 
 async def delete_personal(ctx: Ctx) -> int:
@@ -490,26 +266,7 @@ async def delete_personal(ctx: Ctx) -> int:
     return count
 
 
-# --- files and the scheduler --------------------------------------------------------------------
-
-
-async def import_courses(
-    core: Core, rows: Sequence[Row], translator: Translator, actor_user_id: int | None
-) -> ImportResult:
-    """`giamngheo admin import courses FILE`: all rows good, or nothing imported."""
-    now = core.services.clock()
-    env = Env(now.astimezone(core.settings.tz).date(), core.services.content["localities"])
-    async with core.sessions() as session, session.begin():
-        actor = await session.get(User, actor_user_id) if actor_user_id else None
-        return await dialogs.import_courses(session, rows, env, translator, actor, now)
-
-
-async def export_registrations(
-    core: Core, translator: Translator
-) -> tuple[list[str], list[list[Any]]]:
-    """`giamngheo admin export registrations`: every active sign-up."""
-    async with core.sessions() as session:
-        return await registration_table(session, translator, core.settings.timezone)
+# --- the scheduler ------------------------------------------------------------------------------
 
 
 def _translator_for(core: Core, user: User) -> Translator:
@@ -540,19 +297,21 @@ async def _reminder_job(core: Core) -> None:
 
 
 def register(registry: Registry) -> None:
-    for dialog in dialogs.build_dialogs():
+    registry.dialog(signup.build_signup_dialog())
+    for dialog in editor.build_editor_dialogs():
         registry.dialog(dialog)
     registry.command(Command("khoahoc", N_("Vocational courses: see them and sign up"), browse))
     registry.command(Command("huydangky", N_("Cancel a course sign-up"), my_signups))
     registry.command(Command("khoahocmoi", N_("Add courses (typed or from a file)"),
-                             new_course_command, roles=ADMINS))
+                             admin.new_course_command, roles=ADMINS))
     registry.command(Command("dangkykhoahoc", N_("Course sign-ups: counts and exports"),
-                             registrations_command, roles=ADMINS))
+                             admin.registrations_command, roles=ADMINS))
     registry.menu_item(MenuItem("courses", N_("🎓 Vocational courses"), _browse_menu, order=30))
-    registry.choice_prefix(PREFIX, on_choice)
-    registry.choice_prefix(ADMIN_PREFIX, on_admin_choice)
-    registry.importer(Importer("courses", import_courses))
-    registry.exporter(Exporter("registrations", export_registrations))
+    registry.choice_prefix(CourseButton.PREFIX, on_choice)
+    registry.choice_prefix(CourseList.PREFIX, on_list)
+    registry.choice_prefix(admin.AdminButton.PREFIX, admin.on_admin_choice)
+    registry.importer(Importer("courses", admin.import_file))
+    registry.exporter(Exporter("registrations", admin.export_registrations))
     registry.job(Job("course-reminders", _reminder_job, minutes=REMINDER_EVERY_MINUTES))
     registry.personal_data.append(
         PersonalData(N_("course sign-ups"), personal_lines, delete_personal)

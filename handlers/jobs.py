@@ -1,24 +1,25 @@
 """The job board: /vieclam (current notices, paginated, by ward and trade; expired ones are
 gone), /vieclammoi (post a notice or import a sheet, admins), /timviec (a job-seeker profile),
 /xuattimviec (admins: the profiles as XLSX); the importer "jobs" and the exporter "jobseekers"
-for `giamngheo admin import|export`, and the seeker profile's personal-data section.
+for `giamngheo admin import|export`, and the seeker profile's personal-data section (its columns
+and line come from the profile record, conversations/job_seeker.py `SEEKER_PROFILE`).
 
-List buttons: `job:l:<page>:<ward index|->:<trade|->`, `job:s:<id>:<page>:<ward>:<trade>`,
-`job:fw:<trade>` / `job:ft:<ward>` (choose a filter).
+List buttons are `Board` payloads: "job:<action>:<page>:<ward>:<trade>:<job>", the list ("l"),
+one notice ("s"), the ward or trade filter choices ("fw", "ft"), or the profile ("seeker").
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from conversations import job_seeker as seeking
 from conversations import jobs as dialogs
 from conversations import paging
 from conversations.answers import ward_names
 from conversations.context import Ctx
-from conversations.payloads import as_id, as_int, index_in
+from conversations.payloads import Payload, payload
 from db import broadcasts as repo
 from db.models import User
 from domain.formatting import format_date, format_datetime
@@ -40,89 +41,94 @@ from handlers.registry import (
 if TYPE_CHECKING:
     from handlers.core import Core
 
-PREFIX = "job"
-PAGE_SIZE = 8
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SEEKER_HEADERS = (N_("Trade"), N_("Ward"), N_("Availability"), N_("Phone"), N_("Updated"))
+ANY_TRADE = "-"
+TRADE_KEYS = (ANY_TRADE, *dialogs.TRADES)
+
+
+@payload("job")
+class Board(Payload):
+    """A job-board button. The list's filters go along: `ward` (its place in today's list,
+    from 1; 0: every ward) and `trade` ("-": every trade); `job`: the notice shown."""
+
+    action: Literal["l", "s", "fw", "ft", "seeker"]
+    page: int = 1
+    ward: int = 0
+    trade: Literal[TRADE_KEYS] = ANY_TRADE
+    job: int = 0
 
 
 # -- the list ---------------------------------------------------------------------------------
 
 
-def _filters(ctx: Ctx, ward_key: str, trade: str) -> tuple[str | None, str | None]:
+def _ward_name(ctx: Ctx, ward: int) -> str | None:
     names = ward_names(ctx)
-    index = index_in(ward_key, names)
-    ward = names[index] if index is not None else None
-    return ward, trade if trade in dialogs.TRADES else None
+    return names[ward - 1] if 1 <= ward <= len(names) else None
 
 
-async def list_page(ctx: Ctx, page: int = 1, ward_key: str = "-", trade: str = "-") -> Reply:
-    """One page of current notices (≤ 8), with detail, filter and page buttons."""
-    ward, trade_id = _filters(ctx, ward_key, trade)
-    ward_key, trade = (ward_key if ward else "-"), (trade if trade_id else "-")
-    jobs = await repo.current_notices(ctx.session, ctx.local_now.date(), ward=ward,
+async def list_page(ctx: Ctx, page: int = 1, ward: int = 0, trade: str = ANY_TRADE) -> Reply:
+    """One page of current notices (at most PAGE_SIZE), with detail, filter and page buttons."""
+    ward_name = _ward_name(ctx, ward)
+    trade_id = trade if trade in dialogs.TRADES else None
+    ward, trade = (ward if ward_name else 0), (trade if trade_id else ANY_TRADE)
+    jobs = await repo.current_notices(ctx.session, ctx.local_now.date(), ward=ward_name,
                                       trade=trade_id)
-    pages = max(1, math.ceil(len(jobs) / PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    shown = jobs[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    shown, page, pages = paging.page_of(jobs, page)
     heading = [ctx._("Current job notices")]
-    if ward or trade_id:
+    if ward_name or trade_id:
         heading.append(ctx._("Filter: {filters}", filters=", ".join(
-            x for x in (ward, ctx._(dialogs.TRADES[trade_id]) if trade_id else None) if x)))
+            x for x in (ward_name, ctx._(dialogs.TRADES[trade_id]) if trade_id else None) if x)))
     if not jobs:
         heading.append(ctx._("There are no open job notices here right now. Subscribe with "
                              "/theodoi to hear about new ones."))
     elif pages > 1:
         heading.append(ctx._("Page {page}/{pages}", page=page, pages=pages))
     choices = []
-    for number, job in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1):
+    for number, job in enumerate(shown, start=(page - 1) * paging.PAGE_SIZE + 1):
         heading.append(ctx._("{number}. {title} — {employer}, until {date}", number=number,
                              title=job.title, employer=job.employer,
                              date=format_date(job.deadline)))
         label = f"{number}. {job.title}"
         choices.append(Choice(label if len(label) <= 40 else label[:39] + "…",
-                              f"{PREFIX}:s:{job.id}:{page}:{ward_key}:{trade}"))
-    base = f"{PREFIX}:l:{{page}}:{ward_key}:{trade}"
-    choices += paging.page_buttons(ctx, lambda n: base.format(page=n), page, pages)
-    choices.append(Choice(ctx._("📍 By ward"), f"{PREFIX}:fw:{trade}"))
-    choices.append(Choice(ctx._("🔧 By trade"), f"{PREFIX}:ft:{ward_key}"))
-    if ward or trade_id:
-        choices.append(Choice(ctx._("All notices"), f"{PREFIX}:l:1:-:-"))
+                              Board("s", page, ward, trade, job.id).pack()))
+    choices += paging.page_buttons(ctx, lambda n: Board("l", n, ward, trade).pack(), page,
+                                   pages)
+    choices.append(Choice(ctx._("📍 By ward"), Board("fw", trade=trade).pack()))
+    choices.append(Choice(ctx._("🔧 By trade"), Board("ft", ward=ward).pack()))
+    if ward_name or trade_id:
+        choices.append(Choice(ctx._("All notices"), Board("l").pack()))
     return Reply("\n".join(heading), tuple(choices))
 
 
-async def _show(ctx: Ctx, args: list[str]) -> list[Reply]:
-    job_id = as_id(args[0]) if args else None
-    job = await repo.notice(ctx.session, job_id) if job_id else None
-    back = f"{PREFIX}:l:{':'.join(args[1:4])}" if len(args) >= 4 else f"{PREFIX}:l:1:-:-"
+async def _show(ctx: Ctx, pressed: Board) -> list[Reply]:
+    job = await repo.notice(ctx.session, pressed.job) if pressed.job else None
     if job is None or job.deadline < ctx.local_now.date():
         return [await list_page(ctx)]
+    back = Board("l", pressed.page, pressed.ward, pressed.trade)
     return [Reply(dialogs.notice_text(ctx.translator, job), (
-        Choice(ctx._("◀️ Back to the list"), back),
-        Choice(ctx._("📝 My job-seeker profile"), f"{PREFIX}:seeker"),
+        Choice(ctx._("◀️ Back to the list"), back.pack()),
+        Choice(ctx._("📝 My job-seeker profile"), Board("seeker").pack()),
     ))]
 
 
 async def on_choice(ctx: Ctx, payload: str) -> list[Reply]:
     """Routes `job:…` buttons, pressed or typed, from anywhere."""
-    action, *args = payload.split(":")[1:] or ["l"]
-    if action == "l":
-        page = (as_int(args[0]) if args else None) or 1
-        return [await list_page(ctx, page, *(args[1:3] + ["-", "-"])[:2])]
-    if action == "s":
-        return await _show(ctx, args)
-    if action == "fw":
-        trade = args[0] if args else "-"
-        choices = [Choice(name, f"{PREFIX}:l:1:{i}:{trade}")
-                   for i, name in enumerate(ward_names(ctx))]
+    pressed = Board.unpack(payload)
+    if pressed is None:
+        return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+    if pressed.action == "l":
+        return [await list_page(ctx, pressed.page, pressed.ward, pressed.trade)]
+    if pressed.action == "s":
+        return await _show(ctx, pressed)
+    if pressed.action == "fw":
+        choices = [Choice(name, Board("l", 1, n, pressed.trade).pack())
+                   for n, name in enumerate(ward_names(ctx), start=1)]
         return [Reply(ctx._("Which ward?"), tuple(choices))]
-    if action == "ft":
-        ward_key = args[0] if args else "-"
-        return [Reply(ctx._("Which trade?"), dialogs.trade_choices(
-            ctx, f"{PREFIX}:l:1:{ward_key}:"))]
-    if action == "seeker":
-        return await ctx.dialogs.start(ctx, "job_seeker")
-    return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+    if pressed.action == "ft":
+        return [Reply(ctx._("Which trade?"), tuple(
+            Choice(ctx._(label), Board("l", 1, pressed.ward, key).pack())
+            for key, label in dialogs.TRADES.items()))]
+    return await ctx.dialogs.start(ctx, seeking.SEEKER.name)
 
 
 async def _list_command(ctx: Ctx, args: str) -> list[Reply]:
@@ -134,9 +140,9 @@ async def _list_command(ctx: Ctx, args: str) -> list[Reply]:
         match = find_unit(localities, words) if localities else None
         names = ward_names(ctx)
         if match and match.current_unit and match.current_unit.full_name in names:
-            return [await list_page(ctx, 1, str(names.index(match.current_unit.full_name)))]
+            return [await list_page(ctx, 1, names.index(match.current_unit.full_name) + 1)]
         if trade:
-            return [await list_page(ctx, 1, "-", trade)]
+            return [await list_page(ctx, 1, 0, trade)]
     return [await list_page(ctx)]
 
 
@@ -145,11 +151,11 @@ async def _list_menu(ctx: Ctx) -> list[Reply]:
 
 
 async def _new_notice(ctx: Ctx, _args: str = "") -> list[Reply]:
-    return await ctx.dialogs.start(ctx, "job_new")
+    return await ctx.dialogs.start(ctx, dialogs.NEW_NOTICE.name)
 
 
 async def _seeker(ctx: Ctx, _args: str = "") -> list[Reply]:
-    return await ctx.dialogs.start(ctx, "job_seeker")
+    return await ctx.dialogs.start(ctx, seeking.SEEKER.name)
 
 
 async def _seeker_menu(ctx: Ctx) -> list[Reply]:
@@ -161,11 +167,9 @@ async def _seeker_menu(ctx: Ctx) -> list[Reply]:
 
 def seeker_rows(t: Translator, rows: list[repo.JobSeeker], tz: str) -> tuple[list[str],
                                                                             list[list[Any]]]:
-    _ = t.gettext
-    body = [[_(dialogs.TRADES.get(s.trade, s.trade)), s.ward or "",
-             _(dialogs.AVAILABILITY.get(s.availability, s.availability)), s.phone,
-             format_datetime(s.updated_at, tz)] for s in rows]
-    return [_(h) for h in SEEKER_HEADERS], body
+    headers = [*seeking.SEEKER_PROFILE.headers(t), t.gettext("Updated")]
+    return headers, [[*seeking.SEEKER_PROFILE.cells(t, s), format_datetime(s.updated_at, tz)]
+                     for s in rows]
 
 
 async def _export_seekers(ctx: Ctx, _args: str = "") -> list[Reply]:
@@ -211,9 +215,8 @@ async def _show_profile(ctx: Ctx) -> list[str]:
     mine = await repo.seeker(ctx.session, ctx.user.id)
     if mine is None:
         return []
-    return [ctx._("• Job-seeker profile: {trade}; {ward}; {phone}",
-                  trade=ctx._(dialogs.TRADES.get(mine.trade, mine.trade)),
-                  ward=mine.ward or ctx._("anywhere in the city"), phone=mine.phone)]
+    fields = "; ".join(seeking.SEEKER_PROFILE.lines(ctx.translator, mine, "personal"))
+    return [ctx._("• Job-seeker profile: {fields}", fields=fields)]
 
 
 async def _delete_profile(ctx: Ctx) -> int:
@@ -222,7 +225,7 @@ async def _delete_profile(ctx: Ctx) -> int:
 
 def register(registry: Registry) -> None:
     registry.dialog(dialogs.NEW_NOTICE)
-    registry.dialog(dialogs.SEEKER)
+    registry.dialog(seeking.SEEKER)
     registry.command(Command("vieclam", N_("Job notices (add a ward or trade to filter)"),
                              _list_command))
     registry.command(Command("timviec", N_("Leave a job-seeker profile"), _seeker))
@@ -232,7 +235,7 @@ def register(registry: Registry) -> None:
     registry.menu_item(MenuItem("jobs", N_("💼 Job notices"), _list_menu, order=50))
     registry.menu_item(MenuItem("seeker", N_("📝 I am looking for work"), _seeker_menu,
                                 order=55))
-    registry.choice_prefix(PREFIX, on_choice)
+    registry.choice_prefix(Board.PREFIX, on_choice)
     registry.importer(Importer("jobs", import_jobs))
     registry.exporter(Exporter("jobseekers", export_seekers))
     registry.personal_data.append(PersonalData(
