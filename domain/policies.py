@@ -37,6 +37,8 @@ from domain.text import fold
 
 __all__ = [
     "HOUSEHOLD_CATEGORIES",
+    "MAX_CATEGORY_LENGTH",
+    "MAX_ID_LENGTH",
     "Application",
     "Benefit",
     "Catalogue",
@@ -57,6 +59,9 @@ HOUSEHOLD_CATEGORIES: tuple[str, ...] = (
 HouseholdCategory = Literal["poor", "near_poor", "newly_escaped", "average", "not_poor"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A button carries an entry's id or a category's (64 bytes in all, conversations.policy_buttons).
+MAX_ID_LENGTH = 40
+MAX_CATEGORY_LENGTH = 32
 # What an unconfirmed item must say, after folding, so the household is never shown a guess.
 _UNCONFIRMED_MARK = "chua xac nhan"
 
@@ -356,6 +361,8 @@ def _entry_path(index: int, policy: Policy) -> str:
 def _cross_check(parsed: _CatalogueFile) -> list[str]:
     """Rules across fields that pydantic's per-field types cannot express."""
     problems = _check_household_names(parsed) + _check_search(parsed.search)
+    problems += [f"categories.{key}: longer than {MAX_CATEGORY_LENGTH} characters"
+                 for key in parsed.categories if len(key) > MAX_CATEGORY_LENGTH]
     first_index: dict[str, int] = {}
     for index, policy in enumerate(parsed.policies):
         where = _entry_path(index, policy)
@@ -393,6 +400,8 @@ def _check_search(settings: SearchSettings) -> list[str]:
 def _check_policy(policy: Policy) -> list[str]:
     """Problems inside one entry, each starting with the field path after the entry."""
     problems: list[str] = []
+    if len(policy.id) > MAX_ID_LENGTH:
+        problems.append(f".id: longer than {MAX_ID_LENGTH} characters")
     if (
         policy.effective_from is not None
         and policy.effective_to is not None
