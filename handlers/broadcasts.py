@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import broadcasts as dialogs
+from conversations import broadcasts as composer
+from conversations import subscriptions as dialogs
 from conversations.context import Ctx
 from conversations.payloads import as_id
 from db import broadcasts as repo
@@ -223,7 +224,7 @@ def _translator(core: Core, user: User | None) -> Translator:
 
 def register(registry: Registry) -> None:
     registry.dialog(dialogs.SUBSCRIBE)
-    registry.dialog(dialogs.COMPOSE)
+    registry.dialog(composer.COMPOSE)
     registry.command(Command("theodoi", N_("Choose the notices you receive (jobs, courses, "
                                            "policies)"), _subscribe))
     registry.command(Command("huytheodoi", N_("Stop receiving notices"), unsubscribe))
