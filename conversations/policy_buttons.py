@@ -1,5 +1,5 @@
-"""The support-policy pages' buttons as typed payloads: the pages are handlers/policies.py's, and
-other features link to them (the self-assessment result's "🎁 Tôi được hỗ trợ gì?").
+"""The support-policy pages' buttons as typed payloads: the pages are handlers/policy_pages.py's,
+and other features link to them (the self-assessment result's "🎁 Tôi được hỗ trợ gì?").
 
     pol:cats[:-:<page>]              the policy categories
     pol:cat:<category>[:<page>]      the entries of one category, most useful first
