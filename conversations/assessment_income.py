@@ -22,7 +22,7 @@ from conversations.payloads import Payload, payload
 from domain.formatting import format_money
 from domain.i18n import N_
 from domain.messages import Choice, Reply
-from domain.text import parse_int, parse_money
+from domain.numbers import parse_int, parse_money
 
 MAX_MEMBERS = 50
 # A whole household's income below this a month (12 times it a year) is most likely a slip

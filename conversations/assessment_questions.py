@@ -24,11 +24,13 @@ from conversations.context import Ctx
 from conversations.engine import Answer, Next, Outcome, Retry, Say
 from conversations.payloads import Payload, payload
 from db import assessments as repo
+from domain.folding import fold_plain
 from domain.formatting import format_money, format_number
 from domain.i18n import N_
 from domain.messages import Choice, Reply
+from domain.numbers import parse_area, parse_int
 from domain.poverty import Indicator, Standard, assess
-from domain.text import fold_plain, parse_area, parse_int, parse_yes_no
+from domain.text import parse_yes_no
 
 ANSWER_LABELS: dict[str, str] = {
     "yes": N_("Yes"),

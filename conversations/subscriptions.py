@@ -24,9 +24,9 @@ from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Ste
 from conversations.payloads import Payload, payload
 from db import broadcasts as repo
 from db import users as users_repo
+from domain.folding import fold
 from domain.i18n import N_
 from domain.messages import Choice, Reply
-from domain.text import fold
 
 TOPIC_LABELS = {
     "jobs": N_("💼 Jobs"),

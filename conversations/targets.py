@@ -27,11 +27,12 @@ from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Step
 from conversations.payloads import Payload, payload
 from db import targets as repo
+from domain.folding import fold
 from domain.i18n import N_
 from domain.messages import Choice, Reply
+from domain.numbers import parse_int
 from domain.roles import ADMINS
 from domain.targets import RateTarget, YearTargets, parse_rate_line
-from domain.text import fold, parse_int
 
 _NONE_WORDS = {"khong", "ko", "k", "0", "-"}
 

@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.text import fold
+from domain.folding import fold
 
 __all__ = [
     "HOUSEHOLD_CATEGORIES",

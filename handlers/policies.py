@@ -13,11 +13,12 @@ import asyncio
 
 from conversations.context import Ctx
 from conversations.policy_buttons import FROM_CATEGORY, PolicyEntry, PolicyList
+from domain.folding import fold_plain
 from domain.i18n import N_
 from domain.messages import Reply
 from domain.policy_search import index_of, read_question, search
 from domain.roles import ADMINS
-from domain.text import fold_plain, is_greeting
+from domain.text import is_greeting
 from handlers.menu import main_menu
 from handlers.policy_pages import (
     all_groups_button,
