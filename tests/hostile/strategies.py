@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 # the part that varies.
 PAYLOAD_PREFIXES = (
     "menu:", "menu:page:", "nav:back", "nav:cancel", "nav:resume", "nav:restart",
-    "as:ward:", "as:wardpage:", "as:area:", "as:period:", "as:src:", "as:ans:", "as:pick:",
-    "as:pickpage:",
-    "bc:", "bc:cancel:", "bc:cancelyes:", "bc:keep", "bcd:a:", "bcd:c:", "bcd:w:", "bcd:now",
+    "as.area:", "as.xa:", "as.inc:", "as.amt:", "as.src:", "as.ans:", "as.rev:", "as.pick:at:",
+    "as.pick:page:", "as.share:", "as.consent:", "tg:y:", "erase:",
+    "bc:", "bc:cancel:", "bc:cancelyes:", "bc:keep", "bcd.a:", "bcd.c:", "bcd.w:at:", "bcd:now",
     "bcd:later",
     "jd:e:", "jd:skip:", "jd:w:", "jd:t:", "sk:a:", "sk:t:", "sk:w:",
     "job:l:", "job:s:", "job:fw:", "job:ft:", "job:seeker",
@@ -25,7 +25,7 @@ PAYLOAD_PREFIXES = (
     "kq:course:", "kq:edit:", "kq:export:csv:", "kq:export:xlsx:", "kq:st:", "kq:stok:",
     "off:cat:", "off:hh:", "off:qh:", "off:rd:", "off:rs:", "off:rv:", "off:vs:", "off:ol:",
     "off:hs:", "oh:e:", "oh:w:", "oh:y:", "oi:w:", "ov:h:", "ov:k:", "ov:p:", "ov:f:",
-    "pol:for:", "pol:", "subs:c:", "subs:t:", "subs:w:",
+    "pol:for:", "pol:", "pe:show:", "pe:more:", "subs.c:", "subs.t:", "subs:", "bcd.e:",
 )
 
 NUMBER_LIKE = (
