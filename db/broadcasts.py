@@ -39,8 +39,6 @@ from db.models import Base, OutboxMessage, User
 from domain.messages import Reply
 
 TOPICS = ("jobs", "courses", "policies")
-CATEGORIES = ("poor", "near_poor", "none")
-STATUSES = ("scheduled", "running", "done", "cancelled")
 OPTED_OUT = "opted out"
 CANCELLED = "cancelled"
 

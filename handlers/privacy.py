@@ -65,10 +65,6 @@ async def _erase(ctx: Ctx, _args: str = "") -> list[Reply]:
     return await ctx.dialogs.start(ctx, ERASE.name)
 
 
-async def _erase_menu(ctx: Ctx) -> list[Reply]:
-    return await _erase(ctx)
-
-
 async def _show_menu(ctx: Ctx) -> list[Reply]:
     return await show_my_data(ctx)
 
