@@ -93,7 +93,7 @@ def _one(item: Any, where: str, standards: Any, today: date, t: Any, money: Any)
 
 async def _reassess(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import App
-    from db.assessments import reassess
+    from handlers.reassessment import reassess
 
     app = App(settings)
     await app.open()

@@ -13,9 +13,11 @@ Every sentence comes from `domain.poverty.explain_parts`, so the chat says what 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from conversations.context import Ctx
+from conversations.payloads import Payload, payload
+from conversations.policy_buttons import PolicyList
 from domain.formatting import format_money
 from domain.i18n import N_
 from domain.messages import Choice, Reply
@@ -49,6 +51,15 @@ SOURCES: dict[str, str] = {
     "remittances": N_("Money sent home"),
     "other": N_("Other income"),
 }
+
+
+
+@payload("as.share")
+class ShareButton(Payload):
+    """A button of the share question that follows the result."""
+
+    reply: Literal["yes", "no", "edit", "how", "legal"]
+
 
 # Answers given before the questions were turned around (QUESTIONS_VERSION 2): for these, "no"
 # meant lacking. Kept so a dialog under way when the bot was upgraded is read as answered.
@@ -164,7 +175,8 @@ def result_replies(ctx: Ctx, data: dict[str, Any], result: Assessment) -> list[R
     """The verdict, why, and what to do (with the likely policies and the support button);
     near the changeover also the other standard's view."""
     parts = explain_parts(result, ctx.translator, format_money, short=True)
-    button = Choice(ctx._("🎁 What support can I get?"), f"pol:for:{result.category.value}")
+    button = Choice(ctx._("🎁 What support can I get?"),
+                    PolicyList("for", result.category.value).pack())
     replies = [
         Reply(_pack([*parts.verdict, *parts.caveats])),
         Reply(_why(ctx, result, parts)),
@@ -199,18 +211,18 @@ def share_buttons(ctx: Ctx, data: dict[str, Any]) -> tuple[Choice, ...]:
     (where a review applies), the legal basis."""
     buttons: list[Choice] = []
     if data.get("ward"):
-        buttons += [Choice(ctx._("📨 Yes, send it"), "as:share:yes"),
-                    Choice(ctx._("No, thank you"), "as:share:no")]
+        buttons += [Choice(ctx._("📨 Yes, send it"), ShareButton("yes").pack()),
+                    Choice(ctx._("No, thank you"), ShareButton("no").pack())]
     else:
-        buttons.append(Choice(ctx._("No, thank you"), "as:share:no"))
-    buttons.append(Choice(ctx._("✏️ Change an answer"), "as:share:edit"))
+        buttons.append(Choice(ctx._("No, thank you"), ShareButton("no").pack()))
+    buttons.append(Choice(ctx._("✏️ Change an answer"), ShareButton("edit").pack()))
     if _reviewable(ctx, data):
-        buttons.append(Choice(ctx._("📝 How to ask for the review"), "as:share:how"))
-    buttons.append(Choice(ctx._("📜 Legal basis"), "as:share:legal"))
+        buttons.append(Choice(ctx._("📝 How to ask for the review"), ShareButton("how").pack()))
+    buttons.append(Choice(ctx._("📜 Legal basis"), ShareButton("legal").pack()))
     return tuple(buttons)
 
 
-def explained(ctx: Ctx, data: dict[str, Any], what: str) -> str:
+def explained(ctx: Ctx, data: dict[str, Any], what: Literal["how", "legal"]) -> str:
     """"how": how to ask the ward for the review; "legal": the standard's legal basis."""
     if what == "legal":
         result = assess(household(ctx, data), standard_of(ctx, data), ctx.local_now.date())

@@ -1,38 +1,37 @@
-"""Two dialogs: a household's opt-in to notices (/theodoi) and the labour office's broadcast
-composer (/thongbao).
-
-Opt-in (`SUBSCRIBE`): topics (tick any of three) → ward (or the whole city only) → household
-category (optional) → consent and save. Nobody receives a broadcast they did not subscribe to.
-
-```mermaid
-flowchart LR
-    topics -->|tick / untick| topics
-    topics -->|Xong| ward --> category --> confirm -->|Đồng ý| saved((saved))
-```
-
-Composer (`COMPOSE`, admins): text → attachment (photo, file or none) → audience (a topic's
-subscribers, or the ward officers) → wards (tick, none = all) → household category → now or
-a local time → preview with the exact number of recipients → send or schedule.
+"""The labour office's broadcast composer (/thongbao, admins): text → attachment (photo, file or
+none) → audience (a topic's subscribers, or the ward officers) → wards (tick, none = all) →
+household category → now or a local time → preview with the exact number of recipients → send
+or schedule. Who subscribes, and to what, is `conversations.subscriptions`.
 
 ```mermaid
 flowchart LR
-    text --> attach --> audience -->|topic| wards --> category --> when
-    audience -->|cán bộ| when
-    when -->|Ngay| preview
-    when -->|Hẹn giờ| time --> preview
-    preview -->|Sửa| text & audience & when
-    preview -->|Gửi| queued((queued))
+    subgraph broadcast
+    broadcast__text[text] --> broadcast__attach[attach]
+    broadcast__attach[attach] --> broadcast__audience[audience]
+    broadcast__audience[audience] --> broadcast__wards[wards]
+    broadcast__audience[audience] -->|officers| broadcast__when[when]
+    broadcast__wards[wards] --> broadcast__category[category]
+    broadcast__category[category] --> broadcast__when[when]
+    broadcast__when[when] --> broadcast__preview[preview]
+    broadcast__when[when] -->|later| broadcast__time[time]
+    broadcast__time[time] --> broadcast__preview[preview]
+    broadcast__preview[preview] -->|text| broadcast__text[text]
+    broadcast__preview[preview] -->|audience| broadcast__audience[audience]
+    broadcast__preview[preview] -->|when| broadcast__when[when]
+    end
 ```
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-from conversations.answers import picked_ward, ward_names
+from conversations.answers import ward_by_text, ward_names
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
+from conversations.payloads import Payload, payload
+from conversations.subscriptions import TOPIC_LABELS, tick
 from db import broadcasts as repo
 from db import outbox
 from db import users as users_repo
@@ -40,18 +39,7 @@ from domain.formatting import format_datetime, parse_date, parse_time
 from domain.i18n import N_
 from domain.messages import Choice, Document, Kind, Reply
 from domain.roles import ADMINS
-from domain.text import fold
 
-TOPIC_LABELS = {
-    "jobs": N_("💼 Jobs"),
-    "courses": N_("🎓 Vocational courses"),
-    "policies": N_("📜 Support policies"),
-}
-CATEGORY_LABELS = {
-    "poor": N_("Poor household"),
-    "near_poor": N_("Near-poor household"),
-    "none": N_("Neither of these"),
-}
 AUDIENCE_CATEGORIES = {
     "all": (),
     "poor": ("poor",),
@@ -59,153 +47,42 @@ AUDIENCE_CATEGORIES = {
     "both": ("poor", "near_poor"),
 }
 MAX_TEXT = 1000  # fits a photo's caption (1024 on Telegram)
-CONSENT_PURPOSE = "job_notices"
 
 
-# -- shared helpers -------------------------------------------------------------------------
+@payload("bcd")
+class ComposeButton(Payload):
+    """No attachment; send now or at a chosen time; send (or schedule) from the preview."""
+
+    pick: Literal["noatt", "now", "later", "send"]
 
 
-def topics_line(ctx: Ctx, topics: list[str] | frozenset[str]) -> str:
-    return ", ".join(ctx._(TOPIC_LABELS[t]) for t in repo.TOPICS if t in topics)
+@payload("bcd.a")
+class AudienceButton(Payload):
+    """A topic's subscribers (db.broadcasts.TOPICS), or the ward officers."""
+
+    audience: Literal["jobs", "courses", "policies", "officers"]
 
 
-def _tick(ctx: Ctx, on: bool, label: str) -> str:
-    return f"{'✅' if on else '▫️'} {ctx._(label)}"
+@payload("bcd.w")
+class WardTick(Payload):
+    """A ward to tick or untick, by its place in `ward_names`, or "done"."""
+
+    pick: Literal["at", "done"]
+    n: int = 0
 
 
-# -- opt-in ---------------------------------------------------------------------------------
+@payload("bcd.c")
+class CategoryButton(Payload):
+    """Which households: a key of AUDIENCE_CATEGORIES."""
+
+    key: Literal["all", "poor", "near_poor", "both"]
 
 
-async def _subscribe_start(ctx: Ctx, data: dict[str, Any]) -> None:
-    """Starts from what the household chose before, so /theodoi also shows and changes it."""
-    # No autoflush: the stepper has just set the state's data; flushing it now would make the
-    # update below an untracked in-place change.
-    with ctx.session.no_autoflush:
-        mine = await repo.subscription(ctx.session, ctx.user.id)
-    if mine is not None:
-        data.update(topics=sorted(mine.topics), ward=mine.ward, category=mine.category,
-                    existing=True)
-    else:
-        data.update(topics=[], ward=None, category=None, existing=False)
+@payload("bcd.e")
+class ChangeButton(Payload):
+    """From the preview: change the text, the audience or the time."""
 
-
-def _ask_topics(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks which topics (tick any), then Done."""
-    lines = []
-    if data.get("existing"):
-        lines.append(ctx._("You now receive: {topics}.", topics=topics_line(ctx, data["topics"])))
-    lines.append(ctx._("Which notices would you like to receive? Press a topic to tick or "
-                       "untick it, then press “Done”."))
-    lines.append(ctx._("You can also type several numbers at once, e.g. 1 3."))
-    choices = [Choice(_tick(ctx, t in data["topics"], TOPIC_LABELS[t]), f"subs:t:{t}")
-               for t in repo.TOPICS]
-    choices.append(Choice(ctx._("➡️ Done"), "subs:done"))
-    return Reply("\n".join(lines), tuple(choices))
-
-
-def _accept_topics(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Toggles a topic (asks again) or goes on to the ward."""
-    choice = answer.choice or ""
-    if choice.startswith("subs:t:") and choice[7:] in repo.TOPICS:
-        topic = choice[7:]
-        topics = set(data["topics"]) ^ {topic}
-        data["topics"] = [t for t in repo.TOPICS if t in topics]
-        return Next("topics")
-    if choice == "subs:done":
-        if not data["topics"]:
-            return Retry(ctx._("Please tick at least one topic. To stop all notices, type "
-                               "/huytheodoi."))
-        chosen = ctx._("You chose: {topics}.", topics=topics_line(ctx, data["topics"]))
-        return Next("ward", [Reply(chosen)])
-    return Retry(ctx._("Please press a topic to tick it, then “Done”."))
-
-
-def _ask_ward(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks the household's ward (for notices about that ward)."""
-    text = ctx._("Which ward do you live in? You will get notices for your ward and for the "
-                 "whole city. Press a ward or type its name.")
-    choices = [Choice(name, f"subs:w:{i}") for i, name in enumerate(ward_names(ctx))]
-    choices.append(Choice(ctx._("Skip: whole-city notices only"), "subs:w:none"))
-    return Reply(text, tuple(choices))
-
-
-def _accept_ward(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the ward (or none), asks the category."""
-    choice = answer.choice or ""
-    if choice == "subs:w:none":
-        data["ward"] = None
-        return Next("category")
-    ward = picked_ward(ctx, answer, "subs:w:")
-    if ward is None:
-        return Retry(ctx._("I could not find that ward. Please press one of the buttons."),
-                     ward_names(ctx)[0] if ward_names(ctx) else None)
-    data["ward"] = ward
-    return Next("category")
-
-
-def _ask_category(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks (optionally) whether the household is on the ward's poor or near-poor list."""
-    text = ctx._("Is your household on the ward's list as poor or near-poor? Some notices are "
-                 "only for them. You may skip this.")
-    choices = [Choice(ctx._(label), f"subs:c:{key}") for key, label in CATEGORY_LABELS.items()]
-    choices.append(Choice(ctx._("Skip"), "subs:c:skip"))
-    return Reply(text, tuple(choices))
-
-
-def _accept_category(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Stores the category (or none), asks for the confirmation."""
-    choice = (answer.choice or "").removeprefix("subs:c:")
-    if choice == "skip":
-        data["category"] = None
-    elif choice in CATEGORY_LABELS:
-        data["category"] = choice
-    else:
-        return Retry(ctx._("Please press one of the buttons."))
-    return Next("confirm")
-
-
-def _ask_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Shows the choices and asks for consent."""
-    lines = [
-        ctx._("You will receive: {topics}.", topics=topics_line(ctx, data["topics"])),
-        ctx._("Ward: {ward}", ward=data["ward"] or ctx._("whole city only")),
-    ]
-    if data.get("category"):
-        lines.append(ctx._("Household: {category}", category=ctx._(
-            CATEGORY_LABELS[data["category"]])))
-    lines.append(ctx._("You can stop at any time: type /huytheodoi or reply “dừng”. Agree?"))
-    return Reply("\n".join(lines), (
-        Choice(ctx._("✅ Yes, send me these"), "subs:yes"),
-        Choice(ctx._("✏️ Change"), "subs:edit"),
-    ))
-
-
-async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Saves the subscription with the consent, or goes back to the topics."""
-    if answer.choice == "subs:edit":
-        return Next("topics")
-    if answer.choice != "subs:yes":
-        return Retry(ctx._("Please press “Yes” to save, or Cancel."))
-    await users_repo.grant_consent(ctx.session, ctx.user, CONSENT_PURPOSE, ctx.now)
-    await repo.subscribe(ctx.session, ctx.user, data["topics"], data["ward"], data["category"],
-                         ctx.now)
-    return Done(menu=ctx._("Saved. I will send you these notices. To stop: /huytheodoi."))
-
-
-SUBSCRIBE = Dialog(
-    loose=True, name="subscribe",
-    title=N_("Notices I receive"),
-    steps=[
-        Step("topics", _ask_topics, _accept_topics, multi=True),
-        Step("ward", _ask_ward, _accept_ward),
-        Step("category", _ask_category, _accept_category),
-        Step("confirm", _ask_confirm, _accept_confirm),
-    ],
-    on_start=_subscribe_start,
-)
-
-
-# -- the broadcast composer -----------------------------------------------------------------
+    part: Literal["text", "audience", "when"]
 
 
 def _ask_text(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -223,23 +100,24 @@ def _accept_text(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         return Retry(ctx._("The message must be 5 to {n} characters long.", n=MAX_TEXT),
                      ctx._("The ward opens a free sewing course on 1/12. Sign up with /khoahoc."))
     data["text"] = text
-    return Next("attach")
+    return Next()
 
 
 def _ask_attach(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks for an optional photo or file."""
     if not ctx.can_receive(Kind.DOCUMENT):  # (Zalo's photos arrive as a link, not the picture)
         text = ctx._("Press “No attachment” to go on: this chat cannot receive photos or files.")
-        return Reply(text, (Choice(ctx._("No attachment"), "bcd:noatt"),))
+        return Reply(text, (Choice(ctx._("No attachment"), ComposeButton("noatt").pack()),))
     return Reply(ctx._("Add a photo or a file? Send it now, or press “No attachment”."),
-                 (Choice(ctx._("No attachment"), "bcd:noatt"),))
+                 (Choice(ctx._("No attachment"), ComposeButton("noatt").pack()),))
 
 
 async def _accept_attach(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the photo or file once (the outbox rows refer to it), asks the audience."""
-    if answer.choice == "bcd:noatt":
+    pressed = ComposeButton.unpack(answer.choice)
+    if pressed is not None and pressed.pick == "noatt":
         data["media_id"], data["media_kind"] = None, None
-        return Next("audience")
+        return Next()
     if answer.kind not in (Kind.PHOTO, Kind.DOCUMENT):
         if not ctx.can_receive(Kind.DOCUMENT):
             return Retry(ctx._("Press “No attachment” to go on."))
@@ -255,28 +133,28 @@ async def _accept_attach(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outc
         media_id = await outbox.store_media(ctx.session, now=ctx.now, document=document)
     data["media_id"] = media_id
     data["media_kind"] = "image" if answer.kind == Kind.PHOTO else "document"
-    return Next("audience")
+    return Next()
 
 
 def _ask_audience(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks who should receive it."""
-    choices = [Choice(ctx._("Subscribers: {topic}", topic=ctx._(label)), f"bcd:a:{topic}")
-               for topic, label in TOPIC_LABELS.items()]
-    choices.append(Choice(ctx._("👮 Ward officers"), "bcd:a:officers"))
+    choices = [Choice(ctx._("Subscribers: {topic}", topic=ctx._(label)),
+                      AudienceButton(topic).pack()) for topic, label in TOPIC_LABELS.items()]
+    choices.append(Choice(ctx._("👮 Ward officers"), AudienceButton("officers").pack()))
     return Reply(ctx._("Who should receive it?"), tuple(choices))
 
 
 def _accept_audience(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the audience; officers skip the ward and category questions."""
-    value = (answer.choice or "").removeprefix("bcd:a:")
-    if value == "officers":
-        data["audience"] = repo.Audience(officers=True).to_json()
-        return Next("when")
-    if value not in repo.TOPICS:
+    pressed = AudienceButton.unpack(answer.choice)
+    if pressed is None:
         return Retry(ctx._("Please press one of the buttons."))
-    data["audience"] = repo.Audience(topic=value).to_json()
+    if pressed.audience == "officers":
+        data["audience"] = repo.Audience(officers=True).to_json()
+        return Next("officers")
+    data["audience"] = repo.Audience(topic=pressed.audience).to_json()
     data.setdefault("wards", [])
-    return Next("wards")
+    return Next()
 
 
 def _ask_wards(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -284,23 +162,27 @@ def _ask_wards(ctx: Ctx, data: dict[str, Any]) -> Reply:
     chosen = set(data.get("wards", []))
     text = ctx._("Which wards? Press to tick, then “Done”. With none ticked, it goes to every "
                  "ward.")
-    choices = [Choice(_tick(ctx, name in chosen, name), f"bcd:w:{i}")
+    choices = [Choice(tick(ctx, name in chosen, name), WardTick("at", i).pack())
                for i, name in enumerate(ward_names(ctx))]
-    choices.append(Choice(ctx._("➡️ Done"), "bcd:w:done"))
+    choices.append(Choice(ctx._("➡️ Done"), WardTick("done").pack()))
     return Reply(text, tuple(choices))
 
 
 def _accept_wards(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Toggles a ward (asks again) or goes on to the category."""
-    choice = answer.choice or ""
-    if choice == "bcd:w:done":
+    pressed = WardTick.unpack(answer.choice)
+    if pressed is not None and pressed.pick == "done":
         wards = ", ".join(data.get("wards", [])) or ctx._("every ward")
-        return Next("category", [Reply(ctx._("Wards: {wards}.", wards=wards))])
-    ward = picked_ward(ctx, answer, "bcd:w:")
+        return Next(None, [Reply(ctx._("Wards: {wards}.", wards=wards))])
+    names = ward_names(ctx)
+    if pressed is not None:
+        ward = names[pressed.n] if pressed.n < len(names) else None
+    else:
+        ward = ward_by_text(ctx, answer.text)
     if ward is None:
         return Retry(ctx._("Please press a ward to tick it, then “Done”."))
     chosen = set(data.get("wards", [])) ^ {ward}
-    data["wards"] = [name for name in ward_names(ctx) if name in chosen]
+    data["wards"] = [name for name in names if name in chosen]
     return Next("wards")
 
 
@@ -316,34 +198,36 @@ def _ask_category_filter(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks which households (by the category they told us)."""
     text = ctx._("Which households? Poor and near-poor means those who said so when they "
                  "subscribed.")
-    return Reply(text, tuple(Choice(ctx._(label), f"bcd:c:{key}")
+    return Reply(text, tuple(Choice(ctx._(label), CategoryButton(key).pack())
                              for key, label in _CATEGORY_CHOICES.items()))
 
 
 def _accept_category_filter(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Completes the audience, asks when."""
-    key = (answer.choice or "").removeprefix("bcd:c:")
-    if key not in AUDIENCE_CATEGORIES:
+    pressed = CategoryButton.unpack(answer.choice)
+    if pressed is None:
         return Retry(ctx._("Please press one of the buttons."))
     audience = repo.Audience.from_json(data["audience"])
     data["audience"] = repo.Audience(topic=audience.topic, wards=tuple(data.get("wards", [])),
-                                     categories=AUDIENCE_CATEGORIES[key]).to_json()
-    return Next("when")
+                                     categories=AUDIENCE_CATEGORIES[pressed.key]).to_json()
+    return Next()
 
 
 def _ask_when(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: now or at a chosen time?"""
     return Reply(ctx._("When should it go out?"), (
-        Choice(ctx._("🚀 Now"), "bcd:now"), Choice(ctx._("🕒 At a chosen time"), "bcd:later")))
+        Choice(ctx._("🚀 Now"), ComposeButton("now").pack()),
+        Choice(ctx._("🕒 At a chosen time"), ComposeButton("later").pack())))
 
 
 def _accept_when(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Now goes to the preview; later asks the time."""
-    if answer.choice == "bcd:now":
+    pressed = ComposeButton.unpack(answer.choice)
+    if pressed is not None and pressed.pick == "now":
         data["at"] = None
-        return Next("preview")
-    if answer.choice == "bcd:later":
-        return Next("time")
+        return Next()
+    if pressed is not None and pressed.pick == "later":
+        return Next("later")
     return Retry(ctx._("Please press one of the buttons."))
 
 
@@ -386,7 +270,7 @@ def _accept_time(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         return Retry(ctx._("That time has already passed. Please type a later time."),
                      ctx._("tomorrow 8h"))
     data["at"] = local.astimezone(UTC).isoformat()
-    return Next("preview")
+    return Next()
 
 
 def _scheduled_at(ctx: Ctx, data: dict[str, Any]) -> datetime:
@@ -425,23 +309,24 @@ async def _ask_preview(ctx: Ctx, data: dict[str, Any]) -> Reply:
     choices = []
     if reach.recipients:
         label = ctx._("✅ Send now") if not data.get("at") else ctx._("✅ Schedule")
-        choices.append(Choice(label, "bcd:send"))
+        choices.append(Choice(label, ComposeButton("send").pack()))
     else:
         lines.append(ctx._("Nobody is in this audience yet. Change the audience or cancel."))
-    choices += [Choice(ctx._("✏️ Change the text"), "bcd:e:text"),
-                Choice(ctx._("✏️ Change the audience"), "bcd:e:aud"),
-                Choice(ctx._("✏️ Change the time"), "bcd:e:when")]
+    choices += [Choice(ctx._("✏️ Change the text"), ChangeButton("text").pack()),
+                Choice(ctx._("✏️ Change the audience"), ChangeButton("audience").pack()),
+                Choice(ctx._("✏️ Change the time"), ChangeButton("when").pack())]
     return Reply("\n".join(lines), tuple(choices))
 
 
 async def _accept_preview(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Creates the broadcast (starting it when it is for now), or goes back to change a part."""
-    edits = {"bcd:e:aud": "audience", "bcd:e:when": "when"}
-    if answer.choice == "bcd:e:text":
+    change = ChangeButton.unpack(answer.choice)
+    if change is not None and change.part == "text":
         return Edit("text", "preview")
-    if answer.choice in edits:
-        return Next(edits[answer.choice])
-    if answer.choice != "bcd:send":
+    if change is not None:
+        return Next(change.part)
+    pressed = ComposeButton.unpack(answer.choice)
+    if pressed is None or pressed.pick != "send":
         return Retry(ctx._("Please press one of the buttons."))
     audience = repo.Audience.from_json(data["audience"])
     broadcast = await repo.create_broadcast(
@@ -464,26 +349,21 @@ async def _accept_preview(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
 
 
 COMPOSE = Dialog(
-    loose=True, name="broadcast",
+    name="broadcast",
     title=N_("New broadcast"),
     steps=[
         Step("text", _ask_text, _accept_text),
         Step("attach", _ask_attach, _accept_attach,
              accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.PHOTO, Kind.DOCUMENT})),
-        Step("audience", _ask_audience, _accept_audience),
+        Step("audience", _ask_audience, _accept_audience, next={"": "wards", "officers": "when"}),
         Step("wards", _ask_wards, _accept_wards, multi=True),
         Step("category", _ask_category_filter, _accept_category_filter),
-        Step("when", _ask_when, _accept_when),
+        Step("when", _ask_when, _accept_when, next={"": "preview", "later": "time"}),
         Step("time", _ask_time, _accept_time, numeric=True),
-        Step("preview", _ask_preview, _accept_preview),
+        # "text" is an Edit: the text step comes back to the preview
+        Step("preview", _ask_preview, _accept_preview,
+             next={"text": "text", "audience": "audience", "when": "when"}),
     ],
     roles=ADMINS,
 )
 
-
-STOP_WORDS = frozenset({"dung", "stop", "ngung", "dung nhan", "ngung nhan", "huy theo doi",
-                        "dung nhan tin", "dung gui"})
-
-
-def is_stop(text: str) -> bool:
-    return fold(text).strip(" .!") in STOP_WORDS

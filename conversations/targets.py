@@ -6,27 +6,43 @@ houses; shows them and saves on "Lưu". The targets are kept in the database wit
 and when (db/targets.py, with an audit row); /baocao compares the year's figures with them.
 
 ```mermaid
-flowchart TD
-    year --> title --> poor --> near --> houses --> confirm
-    confirm -->|Lưu| done((menu))
+flowchart LR
+    subgraph set_targets
+    set_targets__year[year] --> set_targets__title[title]
+    set_targets__title[title] --> set_targets__poor[poor]
+    set_targets__poor[poor] --> set_targets__near[near]
+    set_targets__near[near] --> set_targets__houses[houses]
+    set_targets__houses[houses] --> set_targets__confirm[confirm]
+    set_targets__confirm[confirm]
+    end
 ```
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from conversations.answers import storing
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Step
+from conversations.payloads import Payload, payload
 from db import targets as repo
+from domain.folding import fold
 from domain.i18n import N_
 from domain.messages import Choice, Reply
+from domain.numbers import parse_int
 from domain.roles import ADMINS
 from domain.targets import RateTarget, YearTargets, parse_rate_line
-from domain.text import fold, parse_int
 
 _NONE_WORDS = {"khong", "ko", "k", "0", "-"}
+
+
+@payload("tg")
+class TargetsButton(Payload):
+    """A year to set the targets for, or "Lưu" (save) at the end."""
+
+    pick: Literal["y", "save"]
+    year: int = 0
 
 
 def ask_year(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -34,19 +50,19 @@ def ask_year(ctx: Ctx, data: dict[str, Any]) -> Reply:
     year = ctx.local_now.year
     return Reply(ctx._("Set the poverty-reduction targets for which year? Press a year or type "
                        "it."),
-                 (Choice(str(year), f"tg:y:{year}"), Choice(str(year + 1), f"tg:y:{year + 1}")))
+                 (Choice(str(year), TargetsButton("y", year).pack()),
+                  Choice(str(year + 1), TargetsButton("y", year + 1).pack())))
 
 
 def accept_year(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the year (2000-2100)."""
-    choice = answer.choice or ""
-    year = int(choice.removeprefix("tg:y:")) if choice.startswith("tg:y:") else parse_int(
-        answer.text)
+    pressed = TargetsButton.unpack(answer.choice)
+    year = pressed.year if pressed is not None and pressed.pick == "y" else parse_int(answer.text)
     if year is None or not 2000 <= year <= 2100:
         return Retry(ctx._("Please type a year, e.g. {year}.", year=ctx.local_now.year),
                      str(ctx.local_now.year))
     data["year"] = year
-    return Next("title")
+    return Next()
 
 
 def ask_title(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -69,14 +85,14 @@ def _ask_rates(ctx: Ctx, label: str, example: str) -> Reply:
                        "between. For example: {example}", label=label, example=example))
 
 
-def _accept_rates(ctx: Ctx, data: dict[str, Any], answer: Answer, key: str, then: str,
+def _accept_rates(ctx: Ctx, data: dict[str, Any], answer: Answer, key: str,
                   example: str) -> Outcome:
     target = parse_rate_line(answer.text)
     if target is None:
         return Retry(ctx._("Please type three numbers: the start rate, the end rate (not "
                            "higher than the start) and the number of households."), example)
     data[key] = target.model_dump()
-    return Next(then)
+    return Next()
 
 
 def ask_poor(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -86,7 +102,7 @@ def ask_poor(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def accept_poor(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the poor-household target."""
-    return _accept_rates(ctx, data, answer, "poor", "near", "1,30 1,15 71")
+    return _accept_rates(ctx, data, answer, "poor", "1,30 1,15 71")
 
 
 def ask_near(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -96,7 +112,7 @@ def ask_near(ctx: Ctx, data: dict[str, Any]) -> Reply:
 
 def accept_near(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the near-poor target."""
-    return _accept_rates(ctx, data, answer, "near_poor", "houses", "3,11 2,91 95")
+    return _accept_rates(ctx, data, answer, "near_poor", "3,11 2,91 95")
 
 
 def ask_houses(ctx: Ctx, data: dict[str, Any]) -> Reply:
@@ -109,12 +125,12 @@ def accept_houses(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Stores the number of houses, or none."""
     if fold(answer.text) in _NONE_WORDS:
         data["new_houses"] = None
-        return Next("confirm")
+        return Next()
     count = parse_int(answer.text)
     if count is None or not 0 <= count <= 100000:
         return Retry(ctx._("Please type a number, or \"không\"."), "13")
     data["new_houses"] = count
-    return Next("confirm")
+    return Next()
 
 
 def _targets(ctx: Ctx, data: dict[str, Any]) -> YearTargets:
@@ -144,12 +160,13 @@ def ask_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
     ]
     if t.new_houses is not None:
         lines.append(ctx._("• New houses for poor households: {count}", count=t.new_houses))
-    return Reply("\n".join(lines), (Choice(ctx._("✅ Save"), "tg:save"),))
+    return Reply("\n".join(lines), (Choice(ctx._("✅ Save"), TargetsButton("save").pack()),))
 
 
 async def accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
     """Saves the targets with who set them (audit), then the menu."""
-    if answer.choice != "tg:save":
+    pressed = TargetsButton.unpack(answer.choice)
+    if pressed is None or pressed.pick != "save":
         return Retry(ctx._("Press \"Save\", or Cancel."))
     targets = _targets(ctx, data)
     await repo.save_year(ctx.session, ctx.user, targets, ctx.now)
@@ -162,11 +179,11 @@ DIALOG = Dialog(
     N_("Set the year's targets"),
     (
         Step("year", ask_year, accept_year, numeric=True),
-        Step("title", ask_title, storing("title", document_title, "poor")),
+        Step("title", ask_title, storing("title", document_title)),
         Step("poor", ask_poor, accept_poor),
         Step("near", ask_near, accept_near),
         Step("houses", ask_houses, accept_houses),
         Step("confirm", ask_confirm, accept_confirm),
     ),
-    roles=ADMINS, loose=True,
+    roles=ADMINS,
 )

@@ -10,7 +10,9 @@ by category, and "what can my household get".
 Ordering of the personal view: `priority` (1-100, set by officials in the data, higher first),
 then title. Search in households' own words lives in `domain.policy_search`.
 
-Pure: no file I/O (the caller reads the YAML), nothing built at import time.
+Pure: no file I/O (the caller reads the YAML), nothing built at import time. Over 400 lines on
+purpose: an entry's fields, the rules across them and the views that read them are changed
+together when officials add a field, so they stay in one file.
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from domain.text import fold
+from domain.folding import fold
 
 __all__ = [
     "HOUSEHOLD_CATEGORIES",
+    "MAX_CATEGORY_LENGTH",
+    "MAX_ID_LENGTH",
     "Application",
     "Benefit",
     "Catalogue",
@@ -57,6 +61,9 @@ HOUSEHOLD_CATEGORIES: tuple[str, ...] = (
 HouseholdCategory = Literal["poor", "near_poor", "newly_escaped", "average", "not_poor"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A button carries an entry's id or a category's (64 bytes in all, conversations.policy_buttons).
+MAX_ID_LENGTH = 40
+MAX_CATEGORY_LENGTH = 32
 # What an unconfirmed item must say, after folding, so the household is never shown a guess.
 _UNCONFIRMED_MARK = "chua xac nhan"
 
@@ -356,6 +363,8 @@ def _entry_path(index: int, policy: Policy) -> str:
 def _cross_check(parsed: _CatalogueFile) -> list[str]:
     """Rules across fields that pydantic's per-field types cannot express."""
     problems = _check_household_names(parsed) + _check_search(parsed.search)
+    problems += [f"categories.{key}: longer than {MAX_CATEGORY_LENGTH} characters"
+                 for key in parsed.categories if len(key) > MAX_CATEGORY_LENGTH]
     first_index: dict[str, int] = {}
     for index, policy in enumerate(parsed.policies):
         where = _entry_path(index, policy)
@@ -393,6 +402,8 @@ def _check_search(settings: SearchSettings) -> list[str]:
 def _check_policy(policy: Policy) -> list[str]:
     """Problems inside one entry, each starting with the field path after the entry."""
     problems: list[str] = []
+    if len(policy.id) > MAX_ID_LENGTH:
+        problems.append(f".id: longer than {MAX_ID_LENGTH} characters")
     if (
         policy.effective_from is not None
         and policy.effective_to is not None

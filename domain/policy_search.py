@@ -34,8 +34,8 @@ from datetime import date
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from domain.folding import fold
 from domain.policies import Catalogue, Policy, SearchSettings
-from domain.text import fold
 
 __all__ = ["SearchIndex", "build_index", "search"]
 

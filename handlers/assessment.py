@@ -1,5 +1,6 @@
 """The household self-assessment feature: the /tudanhgia command, its menu button, the dialog
-(conversations/assessment.py) and the personal-data section for results shared with the ward.
+(conversations/assessment.py), the personal-data section for results shared with the ward and
+the daily re-assessment job (handlers/reassessment.py).
 
 Results are anonymous unless the household shares one; what it shared is shown by /dulieucuatoi
 and deleted by /xoadulieu through the `PersonalData` section registered here.
@@ -14,10 +15,11 @@ from typing import TYPE_CHECKING
 from conversations import assessment as dialog
 from conversations.context import Ctx
 from db import assessments as repo
-from db.assessments import CATEGORY_NAMES, reassess
 from domain.formatting import format_datetime
 from domain.i18n import N_
 from domain.messages import Reply
+from domain.poverty import CATEGORY_NAMES
+from handlers.reassessment import reassess
 from handlers.registry import Command, Job, MenuItem, PersonalData, Registry
 
 if TYPE_CHECKING:

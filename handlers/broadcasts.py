@@ -8,13 +8,15 @@ Delivery itself is the outbox worker's (bot/delivery.py): rate, 429, 403, retrie
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import broadcasts as dialogs
+from conversations import broadcasts as composer
+from conversations import paging
+from conversations import subscriptions as dialogs
 from conversations.context import Ctx
-from conversations.payloads import as_id
+from conversations.payloads import Payload, payload
 from db import broadcasts as repo
 from db import outbox
 from db import users as users_repo
@@ -36,10 +38,18 @@ from handlers.registry import (
 if TYPE_CHECKING:
     from handlers.core import Core
 
-PREFIX = "bc"
 QUARTERS = 4  # progress is reported at 25, 50 and 75 %
 # "dừng" from a subscriber means stop, whatever else it resembles (search scores are 0-100).
 STOP_SCORE = 1000.0
+
+
+@payload("bc")
+class CancelButton(Payload):
+    """/huythongbao's buttons: cancel broadcast #`broadcast` (asks first), yes cancel it, or
+    keep it."""
+
+    action: Literal["cancel", "cancelyes", "keep"]
+    broadcast: int = 0
 
 
 # -- households ------------------------------------------------------------------------------
@@ -102,17 +112,19 @@ async def _compose(ctx: Ctx, _args: str = "") -> list[Reply]:
 
 
 async def _open_list(ctx: Ctx, _args: str = "") -> list[Reply]:
-    """Scheduled and running broadcasts, each with a cancel button (first 8)."""
+    """Scheduled and running broadcasts, each with a cancel button (the first page)."""
     items = await repo.open_broadcasts(ctx.session)
     if not items:
         return [main_menu(ctx, ctx._("No broadcast is scheduled or running."))]
     lines = [ctx._("Scheduled or running broadcasts. Press one to cancel it:")]
     choices = []
-    for b in items[:8]:
+    shown, _, _ = paging.page_of(items, 1)
+    for b in shown:
         lines.append(_summary(ctx, b))
-        choices.append(Choice(ctx._("✖️ Cancel #{id}", id=b.id), f"{PREFIX}:cancel:{b.id}"))
-    if len(items) > 8:
-        lines.append(ctx._("(and {n} more: cancel these first)", n=len(items) - 8))
+        choices.append(Choice(ctx._("✖️ Cancel #{id}", id=b.id),
+                              CancelButton("cancel", b.id).pack()))
+    if len(items) > len(shown):
+        lines.append(ctx._("(and {n} more: cancel these first)", n=len(items) - len(shown)))
     return [Reply("\n".join(lines), tuple(choices))]
 
 
@@ -124,24 +136,23 @@ def _summary(ctx: Ctx, b: repo.Broadcast) -> str:
 
 
 async def on_choice(ctx: Ctx, payload: str) -> list[Reply]:
-    """`bc:cancel:<id>` asks to confirm; `bc:cancelyes:<id>` cancels; `bc:keep` keeps it."""
+    """A `CancelButton`: "cancel" asks to confirm, "cancelyes" cancels, "keep" keeps it."""
     if ctx.user.role not in ADMINS:
         return [main_menu(ctx, ctx._("This command is only for ward officers and the labour "
                                      "office."))]
-    _prefix, action, *rest = payload.split(":") + [""]
-    broadcast_id = as_id(rest[0])
-    broadcast = await repo.get(ctx.session, broadcast_id) if broadcast_id else None
-    if action == "keep" or broadcast is None or broadcast.status not in ("scheduled",
+    pressed = CancelButton.unpack(payload)
+    if pressed is None:
+        return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+    broadcast = await repo.get(ctx.session, pressed.broadcast) if pressed.broadcast else None
+    if pressed.action == "keep" or broadcast is None or broadcast.status not in ("scheduled",
                                                                          "running"):
         return [main_menu(ctx, ctx._("Nothing was cancelled."))]
-    if action == "cancel":
+    if pressed.action == "cancel":
         return [Reply(
             ctx._("Cancel this broadcast? Messages not sent yet will not be sent.") + "\n"
             + _summary(ctx, broadcast),
-            (Choice(ctx._("✖️ Yes, cancel it"), f"{PREFIX}:cancelyes:{broadcast.id}"),
-             Choice(ctx._("No, keep it"), f"{PREFIX}:keep")))]
-    if action != "cancelyes":
-        return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
+            (Choice(ctx._("✖️ Yes, cancel it"), CancelButton("cancelyes", broadcast.id).pack()),
+             Choice(ctx._("No, keep it"), CancelButton("keep").pack())))]
     before = broadcast.status
     skipped = await repo.cancel(ctx.session, broadcast, ctx.now)
     await users_repo.audit(ctx.session, ctx.user, "cancel", "broadcast", broadcast.id, ctx.now,
@@ -223,7 +234,7 @@ def _translator(core: Core, user: User | None) -> Translator:
 
 def register(registry: Registry) -> None:
     registry.dialog(dialogs.SUBSCRIBE)
-    registry.dialog(dialogs.COMPOSE)
+    registry.dialog(composer.COMPOSE)
     registry.command(Command("theodoi", N_("Choose the notices you receive (jobs, courses, "
                                            "policies)"), _subscribe))
     registry.command(Command("huytheodoi", N_("Stop receiving notices"), unsubscribe))
@@ -232,7 +243,7 @@ def register(registry: Registry) -> None:
                              _open_list, roles=ADMINS))
     registry.menu_item(MenuItem("subscribe", N_("🔔 Notices I receive"), _subscribe_menu,
                                 order=60))
-    registry.choice_prefix(PREFIX, on_choice)
+    registry.choice_prefix(CancelButton.PREFIX, on_choice)
     registry.text_routes.append(TextRoute("unsubscribe", _match_stop, _stop_route))
     registry.job(Job("broadcasts", tick, minutes=1))
     registry.personal_data.append(PersonalData(

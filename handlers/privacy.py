@@ -1,5 +1,6 @@
 """Personal data by design: /dulieucuatoi shows what the bot holds about the user, /xoadulieu
-deletes it after a confirmation and answers with a short receipt.
+deletes it after a confirmation and answers with a short receipt (the dialog is
+conversations/privacy.py).
 
 Every feature that stores personal data registers a `PersonalData` section (how its rows are
 shown and deleted), so these two commands stay complete as features are added. The account
@@ -8,16 +9,13 @@ section registered here goes last: it removes the user row itself.
 
 from __future__ import annotations
 
-from typing import Any
-
 from conversations.context import Ctx
-from conversations.engine import Answer, Dialog, Done, Outcome, Retry, Step
+from conversations.privacy import ERASE
 from db import users as repo
 from db.models import DialogState
 from domain.formatting import format_datetime
 from domain.i18n import N_
-from domain.messages import Choice, Reply
-from domain.text import parse_yes_no
+from domain.messages import Reply
 from handlers.menu import main_menu
 from handlers.registry import Command, MenuItem, PersonalData, Registry
 
@@ -63,54 +61,8 @@ async def _delete_account(ctx: Ctx) -> int:
     return 1
 
 
-def _ask_confirm(ctx: Ctx, data: dict[str, Any]) -> Reply:
-    """Asks: really delete everything?"""
-    return Reply(
-        ctx._(
-            "Delete everything I keep about you? This cannot be undone. Registrations and "
-            "shared results are deleted too."
-        ),
-        (Choice(ctx._("🗑️ Yes, delete"), "erase:yes"), Choice(ctx._("No, keep"), "erase:no")),
-    )
-
-
-async def _accept_confirm(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
-    """Deletes every section on yes; keeps everything on no."""
-    typed = parse_yes_no(answer.text) if answer.choice is None else None
-    yes = answer.choice == "erase:yes" or typed is True
-    no = answer.choice == "erase:no" or typed is False
-    if no:
-        return Done(menu=ctx._("Nothing was deleted."))
-    if not yes:
-        return Retry(ctx._("Please answer yes or no."), ctx._("yes"))
-    counts = []
-    for section in ctx.registry.personal_data:
-        removed = await section.delete(ctx)
-        if removed:
-            counts.append(f"{ctx._(section.name)}: {removed}")
-    when = format_datetime(ctx.now, ctx.settings.timezone)
-    receipt = ctx._("Deleted at {when}. What was removed:", when=when)
-    kept = ctx._("What stays: a household on a ward's list that a ward officer entered is the "
-                 "ward's own record for the yearly poverty review, not your account, so it is "
-                 "kept. To correct it, ask your ward office.")
-    bye = ctx._("If you write again, I will start fresh. Thank you!")
-    # forget_history: the web chat clears the transcript on screen and in the browser too
-    return Done([Reply("\n".join([receipt, *counts, kept, bye]), forget_history=True)])
-
-
-ERASE = Dialog(
-    loose=True, name="erase",
-    title=N_("Delete my data"),
-    steps=[Step("confirm", _ask_confirm, _accept_confirm)],
-)
-
-
 async def _erase(ctx: Ctx, _args: str = "") -> list[Reply]:
-    return await ctx.dialogs.start(ctx, "erase")
-
-
-async def _erase_menu(ctx: Ctx) -> list[Reply]:
-    return await _erase(ctx)
+    return await ctx.dialogs.start(ctx, ERASE.name)
 
 
 async def _show_menu(ctx: Ctx) -> list[Reply]:

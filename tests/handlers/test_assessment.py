@@ -19,6 +19,7 @@ from db import users
 from db.models import AssessmentTally, Consent, DialogState, SharedAssessment
 from domain.messages import DeliveryError, Incoming, Kind, Reply
 from domain.poverty import Area, Household
+from handlers.reassessment import ReassessReport, reassess
 from tests.support import Chat, Clock, open_app
 
 # 12 answers to the 2022-2025 questions, in the data file's order: employment, dependents
@@ -604,10 +605,10 @@ async def _share(app, clock: Clock, who: str, income: int, deprived: set[str]) -
         )
 
 
-async def _run(app, outbox: Outbox, on: date, clock: Clock) -> repo.ReassessReport:  # type: ignore[no-untyped-def]
+async def _run(app, outbox: Outbox, on: date, clock: Clock) -> ReassessReport:  # type: ignore[no-untyped-def]
     """Re-assess, then let the delivery worker send what was queued through `outbox`."""
-    report = await repo.reassess(app.core.sessions, app.core.services.content["standards"],
-                                 on, app.catalogs, now=clock())
+    report = await reassess(app.core.sessions, app.core.services.content["standards"],
+                            on, app.catalogs, now=clock())
     app.core.services.outbound["web"] = outbox
     await Delivery(app.core).run_once()
     return report
@@ -627,12 +628,12 @@ async def test_reassessment_across_the_changeover_tells_only_changed_households_
     outbox = Outbox()
 
     clock.now = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)  # 23:00 on 31/12/2026 in Vietnam
-    assert await _run(app, outbox, date(2026, 12, 31), clock) == repo.ReassessReport(0, 0, 0, 0)
+    assert await _run(app, outbox, date(2026, 12, 31), clock) == ReassessReport(0, 0, 0, 0)
     assert outbox.sent == []
 
     clock.now = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 00:30 on 1/1/2027
     report = await _run(app, outbox, date(2027, 1, 1), clock)
-    assert report == repo.ReassessReport(checked=3, changed=2, notified=2, failed=0)
+    assert report == ReassessReport(checked=3, changed=2, notified=2, failed=0)
     messages = {chat_id: reply.text for chat_id, reply in outbox.sent}
     assert set(messages) == {"chat-avg", "chat-poor"}
     avg = messages["chat-avg"]
@@ -651,7 +652,7 @@ async def test_reassessment_across_the_changeover_tells_only_changed_households_
     assert rows["rich"].notified_at is None
     assert all(r.standard_id == "2027-2030" for r in rows.values())
 
-    assert await _run(app, outbox, date(2027, 1, 2), clock) == repo.ReassessReport(0, 0, 0, 0)
+    assert await _run(app, outbox, date(2027, 1, 2), clock) == ReassessReport(0, 0, 0, 0)
     assert len(outbox.sent) == 2
     await app.close()
 
@@ -661,14 +662,14 @@ async def test_an_undelivered_notice_is_retried_until_delivered_once(app, clock)
     outbox = Outbox()
     outbox.down = True
     report = await _run(app, outbox, date(2027, 1, 1), clock)
-    assert report == repo.ReassessReport(checked=1, changed=1, notified=1, failed=0)
+    assert report == ReassessReport(checked=1, changed=1, notified=1, failed=0)
     assert outbox.sent == []
     outbox.down = False
     clock.advance(minutes=5)
-    assert await _run(app, outbox, date(2027, 1, 2), clock) == repo.ReassessReport()
+    assert await _run(app, outbox, date(2027, 1, 2), clock) == ReassessReport()
     assert len(outbox.sent) == 1  # the queued notice, retried by the delivery worker
     clock.advance(minutes=5)
-    assert await _run(app, outbox, date(2027, 1, 3), clock) == repo.ReassessReport()
+    assert await _run(app, outbox, date(2027, 1, 3), clock) == ReassessReport()
     assert len(outbox.sent) == 1
 
 

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from domain.messages import Incoming, Kind
-from handlers.policies import SCREEN_CHARS, personal_question, split_entry
+from handlers.policies import personal_question
+from handlers.policy_entry import SCREEN_CHARS, split_entry
 from tests.support import Chat, Clock, open_app
 
 HOUSING_CAMPAIGN = "Phong trào xóa nhà tạm, nhà dột nát 2024-2025"
@@ -101,7 +102,7 @@ async def test_browse_by_typed_numbers_and_labels(chat: Chat) -> None:
 async def test_every_entry_opens_with_a_first_screen_that_fits_a_phone(chat: Chat) -> None:
     catalogue = chat.app.core.services.content["policies"]
     for policy in catalogue.visible(datetime(2026, 11, 27).date()):
-        await _press_payload(chat, f"pol:show:{policy.id}")
+        await _press_payload(chat, f"pe:show:{policy.id}")
         assert chat.replies[0].text.startswith(f"📄 {policy.title}"), policy.id
         assert len(chat.replies[0].text) <= SCREEN_CHARS, policy.id
         assert "⬅️ Danh sách" in chat.labels
@@ -238,7 +239,7 @@ async def test_expired_entries_are_hidden_from_households(chat: Chat) -> None:
     await chat.send("vay vốn tạo việc làm")
     assert OLD_JOB_LOANS not in chat.labels
     assert chat.labels[0] == "Vay vốn để tạo việc làm (từ năm 2026)"
-    await _press_payload(chat, "pol:show:xoa-nha-tam-2024-2025")  # an old button
+    await _press_payload(chat, "pe:show:xoa-nha-tam-2024-2025")  # an old button
     assert chat.text.startswith("Chính sách này không còn áp dụng.")
     assert HOUSING_CAMPAIGN not in chat.text
 
@@ -264,7 +265,7 @@ async def test_admins_list_expired_entries_with_review_dates(sqlite_url: str, cl
     household = Chat(app, user="u1")
     await household.send("/chinhsachhethan")
     assert "Lệnh này chỉ dành cho" in household.text
-    await _press_payload(household, "pol:expired:1")
+    await _press_payload(household, "pol:expired")
     assert HOUSING_CAMPAIGN not in household.text
 
     admin = Chat(app, user="admin-1")
@@ -286,7 +287,7 @@ async def test_admins_list_expired_entries_with_review_dates(sqlite_url: str, cl
 
 
 async def _whole_entry(chat: Chat, policy_id: str) -> str:
-    await _press_payload(chat, f"pol:show:{policy_id}")
+    await _press_payload(chat, f"pe:show:{policy_id}")
     text = chat.text
     if any("Xem thêm" in label for label in chat.labels):
         await chat.press("Xem thêm")

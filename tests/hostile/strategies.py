@@ -10,26 +10,30 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-# Every payload kind the bot emits (grep 'Choice(' in handlers/ and conversations/), cut before
-# the part that varies.
-PAYLOAD_PREFIXES = (
-    "menu:", "menu:page:", "nav:back", "nav:cancel", "nav:resume", "nav:restart",
-    "as:ward:", "as:wardpage:", "as:area:", "as:period:", "as:src:", "as:ans:", "as:pick:",
-    "as:pickpage:",
-    "bc:", "bc:cancel:", "bc:cancelyes:", "bc:keep", "bcd:a:", "bcd:c:", "bcd:w:", "bcd:now",
-    "bcd:later",
-    "jd:post", "jd:edit", "jn:set:", "jn:skip:", "jn:fix:", "jn:page:", "sk:yes", "sk:delete",
-    "js:set:", "wd:at:", "wd:none", "wd:page:",
-    "job:l:", "job:s:", "job:fw:", "job:ft:", "job:seeker",
-    "kd:start", "kd:ok", "kd:fix", "kr:set:", "kr:fix:", "kn:type", "kn:save", "kn:pick",
-    "kf:set:", "kf:skip:", "kf:fix:", "kf:page:",
-    "kh:cancel:", "kh:cancelok:", "kh:join:", "kl:", "kh:show:", "kh:trades", "kh:wards",
-    "kq:course:", "kq:edit:", "kq:export:", "kq:st:", "kq:stok:",
-    "off:cat:", "off:hh:", "off:qh:", "off:rd:", "off:rs:", "off:rv:", "off:vs:", "off:ol:",
-    "off.hs:", "oh:", "oh.c:", "oh.e:", "oh.y:", "oi:", "oi.w:", "or:", "oc:", "oc.c:", "ov:",
-    "ov.h:", "ov.k:", "ov.p:", "ov.f:", "ov.e:", "wd:at:", "wd:page:",
-    "pol:for:", "pol:", "subs:c:", "subs:t:", "subs:w:",
-)
+# Every payload kind the bot emits, cut before the part that varies: the typed kinds the
+# features define (conversations.payloads.PAYLOAD_KINDS, with each word of their first field
+# when it is a Literal), and the navigation and menu payloads the core routes on.
+_ROUTED = ("menu:", "menu:page:", "nav:back", "nav:cancel", "nav:resume", "nav:restart")
+
+
+def _kind_prefixes() -> tuple[str, ...]:
+    import dataclasses
+    import typing
+
+    import bot.app  # noqa: F401 - every feature module, so every kind is defined
+    from conversations.payloads import PAYLOAD_KINDS
+
+    found: list[str] = []
+    for prefix, kind in sorted(PAYLOAD_KINDS.items()):
+        found.append(prefix + ":")
+        fields = dataclasses.fields(kind)  # type: ignore[arg-type]
+        first = typing.get_type_hints(kind)[fields[0].name] if fields else None
+        if typing.get_origin(first) is typing.Literal:
+            found += [f"{prefix}:{word}:" for word in typing.get_args(first)]
+    return tuple(found)
+
+
+PAYLOAD_PREFIXES = (*_ROUTED, *_kind_prefixes())
 
 NUMBER_LIKE = (
     "1e309", "-1e309", "NaN", "nan", "Infinity", "-0", "0", "00000000000000000001",
