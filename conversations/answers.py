@@ -25,18 +25,18 @@ T = TypeVar("T")
 
 
 def storing(
-    key: str, read: Callable[[Ctx, Answer], T | Retry], then: str | None = None
+    key: str, read: Callable[[Ctx, Answer], T | Retry]
 ) -> Callable[[Ctx, dict[str, Any], Answer], Outcome]:
     """A step's `accept` that reads the answer with `read` (e.g. `mobile_phone`), keeps it
-    under `key` and goes on along the step's link; an unusable answer is asked again.
-    (`then` is going away: the link belongs in the table, `Step(next=…)`.)"""
+    under `key` and goes on along the step's link (`Step(next=…)`, the next row by default);
+    an unusable answer is asked again."""
 
     def accept(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:
         value = read(ctx, answer)
         if isinstance(value, Retry):
             return value
         data[key] = value
-        return Next(then)
+        return Next()
 
     accept.__doc__ = f"Stores `{key}` read by {read.__name__}."
     return accept

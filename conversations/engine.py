@@ -10,6 +10,9 @@ owns everything common to all dialogs: the back-stack, "quay lại"/0, re-asking
 an example, editing an answer from a review step and returning to it, who may use the dialog
 (`Dialog.roles`), and the navigation buttons. Dialog state lives in the database row
 `DialogState`, so a restart or another process continues where the user was.
+
+Over 400 lines on purpose: the table (`Step`, `Dialog`, the outcomes) and the stepper that runs
+it are one contract, read together when either changes.
 """
 
 from __future__ import annotations
@@ -133,8 +136,6 @@ class Dialog:
     steps: Sequence[Step]
     roles: frozenset[str] = EVERYONE
     on_start: Callable[[Ctx, dict[str, Any]], Awaitable[Outcome | None]] | None = None
-    # TRANSITIONAL (issue 18, removed before it closes): `Next("step")` to any step is taken
-    loose: bool = False
 
     def __post_init__(self) -> None:
         names = [step.name for step in self.steps]
@@ -177,7 +178,7 @@ class Dialog:
             return to
         elif to in links:
             return links[to]
-        elif to in links.values() or (self.loose and to in self._by_name):  # type: ignore[attr-defined]
+        elif to in links.values():
             return to
         raise LookupError(f"dialog {self.name}: step {step.name!r} has no link {to!r} "
                           f"(its links: {dict(links)})")
@@ -320,9 +321,7 @@ class Stepper:
             self.clear(ctx)
             return []
         if ctx.user.role not in dialog.roles:  # the role changed since the dialog started
-            self.clear(ctx)
-            note = ctx._("You no longer have access to this. Here is the menu.")
-            return [self.menu(ctx, note)]
+            return self._no_longer_allowed(ctx)
         if event.choice == BACK:
             return await self.back(ctx)
         if event.kind not in step.accepts:
@@ -352,6 +351,8 @@ class Stepper:
         dialog, step = self.active(ctx), self.current_step(ctx)
         if dialog is None or step is None or not events:
             return await self.answer(ctx, events[0]) if events else []
+        if ctx.user.role not in dialog.roles:
+            return self._no_longer_allowed(ctx)
         before = ctx.state.data
         data = copy.deepcopy(before)
         outcome: Outcome = Retry("")
@@ -373,6 +374,11 @@ class Stepper:
         step, data = stack.pop()
         ctx.state.stack, ctx.state.step, ctx.state.data = stack, step, data
         return await self.ask(ctx, [Reply(ctx._("↩️ Back to the previous question:"))])
+
+    def _no_longer_allowed(self, ctx: Ctx) -> list[Reply]:
+        self.clear(ctx)
+        note = ctx._("You no longer have access to this. Here is the menu.")
+        return [self.menu(ctx, note)]
 
     def clear(self, ctx: Ctx) -> None:
         ctx.state.dialog = ctx.state.step = None

@@ -149,10 +149,20 @@ class Payload:
     _READERS: ClassVar[tuple[tuple[str, Any], ...]] = ()
 
     def pack(self) -> str:
+        """"prefix:field:field", leaving off the trailing fields that are at their default
+        (`unpack` reads them back as the defaults), so a plain button stays "kd:ok"."""
+        fields = dataclasses.fields(self)  # type: ignore[arg-type]
+        kept = len(fields)
+        while kept and fields[kept - 1].default is not dataclasses.MISSING and getattr(
+                self, fields[kept - 1].name) == fields[kept - 1].default:
+            kept -= 1
         parts = [self.PREFIX]
-        for name, _ in self._READERS:
-            value = getattr(self, name)
-            parts.append(str(value))
+        for f in fields[:kept]:
+            value = getattr(self, f.name)
+            # an all-digit slug would read as an id to `well_formed`: it travels as ".123" (and
+            # a slug that starts with "." gets one more, so reading back is exact)
+            escape = "slug" in f.metadata and (value.isdigit() or value.startswith("."))
+            parts.append(f".{value}" if escape else str(value))
         packed = ":".join(parts)
         if len(packed) > MAX_BYTES or not well_formed(packed):
             raise PayloadError(f"{packed!r} is not a payload the bot can send")
@@ -161,9 +171,12 @@ class Payload:
     @classmethod
     def unpack(cls, text: str | None) -> Self | None:
         """The payload `text` packs, or None when it is not one of this kind (or not valid)."""
-        if not text or not text.startswith(cls.PREFIX + ":"):
+        if text == cls.PREFIX:  # every field at its default
+            pieces: list[str] = []
+        elif text and text.startswith(cls.PREFIX + ":"):
+            pieces = text[len(cls.PREFIX) + 1:].split(":")
+        else:
             return None
-        pieces = text[len(cls.PREFIX) + 1:].split(":")
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
         required = sum(1 for f in fields if f.default is dataclasses.MISSING)
         if not required <= len(pieces) <= len(fields):
@@ -212,6 +225,11 @@ def _reader(owner: str, f: dataclasses.Field[Any], hint: Any) -> tuple[Callable[
         return (lambda text: text if text in words else None), max(map(len, words))
     if hint is str and "slug" in f.metadata:
         limit = f.metadata["slug"]  # "" is the field's default, packed as an empty part
-        return (lambda text: text if len(text) <= limit and _SLUG.issuperset(text)
-                else None), limit
+        return (lambda text: _slug_value(text) if len(text) <= limit + 1 and _SLUG.issuperset(text)
+                else None), limit + 1
     raise PayloadError(f"{owner}.{f.name}: a payload field is int, Literal[...] or slug(n)")
+
+
+def _slug_value(text: str) -> str:
+    """A slug as packed: ".123" is the all-digit slug "123" (see `Payload.pack`)."""
+    return text[1:] if text.startswith(".") else text

@@ -30,22 +30,8 @@ FROM_CATEGORY = "c"
 FROM_EXPIRED = "x"
 
 
-class _Short(Payload):
-    """A payload packed without its trailing fields that are at their default (`unpack` reads
-    them back as the defaults)."""
-
-    def pack(self) -> str:
-        packed = Payload.pack(self)  # checks the full form
-        fields = dataclasses.fields(self)  # type: ignore[arg-type]
-        kept = len(fields)
-        while kept and fields[kept - 1].default is not dataclasses.MISSING and getattr(
-                self, fields[kept - 1].name) == fields[kept - 1].default:
-            kept -= 1
-        return ":".join(packed.split(":")[: 1 + kept])
-
-
 @payload("pol")
-class PolicyList(_Short):
+class PolicyList(Payload):
     """A page of a list (`key`: the category or household category, NO_KEY for the others), or
     one of the plain buttons (assess, menu)."""
 
@@ -55,7 +41,7 @@ class PolicyList(_Short):
 
 
 @payload("pe")
-class PolicyEntry(_Short):
+class PolicyEntry(Payload):
     """One entry: its first screen ("show") or the rest ("more"), and where its list button
     returns (`origin`)."""
 

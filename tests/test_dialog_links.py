@@ -49,6 +49,4 @@ def test_every_link_resolves_to_a_step(dialog: Dialog) -> None:
 @pytest.mark.parametrize("module", sorted(by_module(DIALOGS)))
 def test_each_dialog_module_opens_with_the_sketch_its_tables_draw(module: str) -> None:
     dialogs = by_module(DIALOGS)[module]
-    if any(d.loose for d in dialogs):
-        pytest.skip("TRANSITIONAL (issue 18): this module's links are not all in its tables yet")
     assert drawn(module) == sketch(dialogs), "run: python -m bot.flowcharts"
