@@ -34,11 +34,11 @@ def create_engine(database_url: str) -> AsyncEngine:
     # to 100 ms (the latency tail the Telegram benchmark showed).
     # Every session ends in an explicit commit or rollback, so the pool's own reset on return
     # (one more round trip to SQLite's thread per event) is not needed.
-    # db/sqlite_onehop.py: one hop to SQLite's thread per statement (aiosqlite's adapter makes
-    # four), with BEGIN sent together with the transaction's first statement.
+    # db/sqlite_onehop.py: a statement runs on the event loop (long or blocked ones on SQLite's
+    # thread), with BEGIN sent together with the transaction's first statement.
     engine = create_async_engine(
-        url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=120,
-        pool_reset_on_return=None, module=sqlite_onehop.dbapi(),
+        url, connect_args={"timeout": 0, "check_same_thread": False}, pool_size=1,
+        max_overflow=0, pool_timeout=120, pool_reset_on_return=None, module=sqlite_onehop.dbapi(),
     )
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -64,7 +64,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # 0: the event loop never waits in SQLite's busy handler; a statement that meets another
+    # writer's lock is run again on SQLite's thread, which waits (db/sqlite_onehop.py)
+    cursor.execute("PRAGMA busy_timeout=0")
     # deleted rows are overwritten, not just unlinked: /xoadulieu must leave nothing in the file
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

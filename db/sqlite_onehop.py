@@ -6,17 +6,31 @@ back through the loop's self-pipe. SQLAlchemy's adapter makes four such calls pe
 `BEGIN` is a statement of its own: about 17 hops for an event that reads the user, records the
 delivery, saves the dialog state and commits (the profile in docs/benchmarks.md).
 
-Here a statement is one function run on aiosqlite's thread (execute, read the description, the
-rows, rowcount and lastrowid, close), and `BEGIN IMMEDIATE` travels with the transaction's first
-statement: 5 hops for that event. Everything else (the dialect, type handling, pooling,
-server-side cursors) is SQLAlchemy's own; the engine gets this through `create_engine(...,
-module=dbapi())`.
+Here a statement is one function (execute, read the description, the rows, rowcount and
+lastrowid, close), and `BEGIN IMMEDIATE` travels with the transaction's first statement. An
+ordinary statement (a user, a delivery, a dialog state: tens of microseconds) runs right on the
+event loop's thread, which costs less than the hop to another thread and back (issue 17:
+bench/telegram's p99 at a steady 100 updates/s went from 185 to 53 ms). Work that can take long
+goes to aiosqlite's thread, so the loop keeps serving everyone else meanwhile:
+- a transaction whose write lock another process holds (the CLI importing a file, a second
+  process on the same file): the loop tries `BEGIN IMMEDIATE` without waiting (busy_timeout 0);
+  when SQLite answers "locked", the statement is run again on the thread, which waits up to
+  `BUSY_TIMEOUT_MS` for the lock;
+- bulk statements (executemany, or more than BULK_PARAMETERS parameters: a broadcast's outbox
+  rows);
+- anything run inside `off_loop()` (the ward reports, exports).
+Everything else (the dialect, type handling, pooling) is SQLAlchemy's own; the engine gets this
+through `create_engine(..., module=dbapi())`. The connection is made with check_same_thread off:
+the two threads never use it at once (one statement at a time, under `_execute_mutex`).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import sqlite3
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import aiosqlite
@@ -29,6 +43,39 @@ from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 BEGIN = "BEGIN IMMEDIATE"
+BUSY_TIMEOUT_MS = 30_000  # how long a statement on the thread waits for another writer
+BULK_PARAMETERS = 100
+_OFF_LOOP: ContextVar[bool] = ContextVar("sqlite_off_loop", default=False)
+
+
+@contextlib.contextmanager
+def off_loop() -> Iterator[None]:
+    """Statements inside run on SQLite's thread, not the event loop (long reads: reports)."""
+    token = _OFF_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _OFF_LOOP.reset(token)
+
+
+def _locked(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _bulk(parameters: Any, many: bool) -> bool:
+    return many or (parameters is not None and len(parameters) > BULK_PARAMETERS)
+
+
+def _run_waiting(
+    wrapper: aiosqlite.Connection, begin: bool, operation: str, parameters: Any, many: bool
+) -> tuple[Any, list[Any] | None, int, int | None]:
+    """`_run` on aiosqlite's thread, waiting for another writer's lock as long as it takes."""
+    connection = wrapper._conn
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return _run(wrapper, begin, operation, parameters, many)
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
 
 
 def _run(
@@ -104,8 +151,17 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         adapt = self._adapt_connection
         async with adapt._execute_mutex:
             begin = adapt._begin_pending
-            description, rows, rowcount, lastrowid = await self._connection._execute(
-                _run, self._connection, begin, operation, parameters, many)
+            result = None
+            if not (_OFF_LOOP.get() or _bulk(parameters, many)):
+                try:
+                    result = _run(self._connection, begin, operation, parameters, many)
+                except sqlite3.OperationalError as error:
+                    if not _locked(error):
+                        raise
+            if result is None:
+                result = await self._connection._execute(
+                    _run_waiting, self._connection, begin, operation, parameters, many)
+            description, rows, rowcount, lastrowid = result
             adapt._begin_pending = False
         self._description, self._rowcount, self._lastrowid = description, rowcount, lastrowid
         self._rows = collections.deque(rows or ())
@@ -131,13 +187,13 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         if self._begin_pending:  # nothing was executed: there is no transaction to end
             self._begin_pending = False
             return
-        super().commit()
+        self._connection._conn.commit()  # WAL: the write lock is held, nothing to wait for
 
     def rollback(self) -> None:
         if self._begin_pending:
             self._begin_pending = False
             return
-        super().rollback()
+        self._connection._conn.rollback()
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):

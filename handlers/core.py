@@ -173,9 +173,12 @@ class Core:
             try:  # outside any transaction (SQLite refuses to checkpoint inside one)
                 connection = await session.connection()
                 raw = await connection.get_raw_connection()
-                if raw.driver_connection.in_transaction:  # BEGIN may be sent lazily
-                    await raw.driver_connection.execute("COMMIT")
-                await raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                driver = raw.driver_connection
+                if driver.in_transaction:  # BEGIN may be sent lazily
+                    await (await driver.execute("COMMIT")).close()
+                # closed, not left to the garbage collector: an open statement on the
+                # connection makes the next COMMIT fail ("SQL statements in progress")
+                await (await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")).close()
             except Exception as exc:  # noqa: BLE001 - the deletion itself is committed
                 log.warning("checkpoint after a deletion failed error=%s", type(exc).__name__)
 
