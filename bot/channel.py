@@ -76,6 +76,10 @@ class Channel(Protocol):
         """A message nobody asked for (reminders, broadcasts): returns when delivered, raises
         `DeliveryError` otherwise (domain.messages.Outbound)."""
 
+    async def set_chat_commands(self, chat_id: str, role: str) -> None:
+        """After a role change: that role's commands in the person's chat (domain.messages.
+        Outbound); a platform without per-chat command lists does nothing."""
+
     def routes(self) -> Sequence[Route]:
         """The routes it serves on the project's web server (its webhook, media links)."""
 

@@ -79,6 +79,9 @@ class WebChannel:
         self.sessions = sessions
         self.clock = clock
 
+    async def set_chat_commands(self, chat_id: str, role: str) -> None:
+        """The page shows the menu it is sent; there is no command list to change."""
+
     async def send(self, chat_id: str, reply: Reply) -> None:
         if not CLIENT_ID.match(chat_id):
             raise DeliveryError("unknown web chat id", permanent=True)

@@ -101,6 +101,10 @@ class Outbound(Protocol):
 
     async def send(self, chat_id: str, reply: Reply) -> None: ...
 
+    async def set_chat_commands(self, chat_id: str, role: str) -> None:
+        """Show `role`'s commands in that chat, where the platform keeps a command list per
+        chat (Telegram); elsewhere nothing."""
+
 
 class DeliveryError(Exception):
     """A message could not be delivered; `permanent`: retrying is pointless (blocked, gone)."""

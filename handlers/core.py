@@ -121,13 +121,13 @@ class Core:
 
     async def _role_changed(self, event: Incoming, role: str) -> None:
         """After a committed role change (e.g. /canbo CODE), show that role's commands in the
-        person's chat, where the channel has per-chat command lists (Telegram)."""
+        person's chat, where the channel has per-chat command lists (Telegram; the others do
+        nothing)."""
         channel = self.services.outbound.get(event.channel)
-        refresh = getattr(channel, "set_chat_commands", None)
-        if refresh is None:
+        if channel is None:
             return
         try:
-            await refresh(event.chat_id, role)
+            await channel.set_chat_commands(event.chat_id, role)
         except Exception as exc:  # noqa: BLE001 - a stale command list is not worth failing for
             log.warning("command list not updated channel=%s error=%s", event.channel,
                         type(exc).__name__)

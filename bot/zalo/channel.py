@@ -276,6 +276,9 @@ class ZaloChannel:
 
     # -- outgoing ---------------------------------------------------------------------------
 
+    async def set_chat_commands(self, chat_id: str, role: str) -> None:
+        """Zalo has no per-chat command list: nothing to show."""
+
     async def send(self, chat_id: str, reply: Reply) -> None:
         """Deliver a message nobody asked for (reminder, broadcast); DeliveryError if refused."""
         if not self.running:

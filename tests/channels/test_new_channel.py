@@ -65,6 +65,9 @@ class FakeChat:
     async def send(self, chat_id: str, reply: Reply) -> None:
         self.sent.append((chat_id, reply))
 
+    async def set_chat_commands(self, chat_id: str, role: str) -> None:
+        pass  # no per-chat command list on this platform
+
     def routes(self) -> list[Route]:
         return [("POST", self.webhook_path, self._webhook)] if self.webhook_path else []
 
