@@ -36,7 +36,7 @@ def add_admin_parsers(actions: Any) -> dict[str, Any]:
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import App
     from conversations.officers import INVITE_DAYS, match_ward
-    from db import officers as repo
+    from db.officers import roster as repo
 
     app = App(settings)
     await app.open()
@@ -70,7 +70,7 @@ async def _invite(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _revoke(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import App
-    from db import officers as repo
+    from db.officers import roster as repo
     from db.users import find_user
 
     channel, _sep, external_id = args.who.partition(":")

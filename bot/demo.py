@@ -80,7 +80,9 @@ def _example(name: str) -> bytes:
 
 async def seed(app: Any) -> dict[str, int]:
     """Fill an empty demo database from the shipped examples; returns counts per kind."""
-    from db import officers as officers_repo
+    from db.officers import households as household_repo
+    from db.officers import roster as roster_repo
+    from db.officers import visits as visit_repo
     from db.users import get_or_create_user
 
     core = app.core
@@ -109,10 +111,10 @@ async def seed(app: Any) -> dict[str, int]:
         officer, _ = await get_or_create_user(session, "web", DEMO_OFFICER, DEMO_OFFICER,
                                               "officer", now)
         await session.flush()
-        session.add(officers_repo.OfficerWard(user_id=officer.id, ward=DEMO_WARD, granted_at=now))
+        session.add(roster_repo.OfficerWard(user_id=officer.id, ward=DEMO_WARD, granted_at=now))
         visits = 0
         for row in read_table(_example("visits_example.csv"), "visits_example.csv"):
-            household = await officers_repo.household_by_code(
+            household = await household_repo.household_by_code(
                 session, row.cells["phuong"], row.cells["ma_ho"])
             if household is None:
                 raise RuntimeError(f"demo: visit row {row.number} names no example household")
@@ -120,7 +122,7 @@ async def seed(app: Any) -> dict[str, int]:
             follow = row.cells.get("hen_sau_so_ngay")
             values = {"kind": row.cells["loai"], "note": row.cells["ghi_chu"],
                       "follow_up_on": (today + timedelta(days=int(follow))) if follow else None}
-            await officers_repo.add_visit(session, household, officer, values, when, None)
+            await visit_repo.add_visit(session, household, officer, values, when, None)
             visits += 1
         counts["visits"] = visits
     return counts

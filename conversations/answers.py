@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from conversations import paging
 from conversations.engine import Answer, Links, Next, Outcome, Retry, Step
-from conversations.payloads import Payload, index_in, payload
+from conversations.payloads import Payload, payload
 from domain.localities import Match, Unit, find_unit, normalise_name, office_for
 from domain.messages import Choice, Kind, Reply
 from domain.text import parse_phone
@@ -132,19 +132,6 @@ def former_commune_question(ctx: Ctx, communes: tuple[Unit, ...], prefix: str) -
     )
 
 
-def ward_at(ctx: Ctx, index: str) -> str | None:
-    names = ward_names(ctx)
-    at = index_in(index, names)
-    return names[at] if at is not None else None
-
-
-def picked_ward(ctx: Ctx, answer: Answer, prefix: str) -> str | None:
-    """The ward of a `<prefix><index>` button (from `ward_names`), or the ward typed; None if
-    the answer names no current ward."""
-    choice = answer.choice or ""
-    if choice.startswith(prefix):
-        return ward_at(ctx, choice.removeprefix(prefix))
-    return ward_by_text(ctx, answer.text)
 
 
 # --- the ward question, one step for every dialog that asks it -----------------------------------

@@ -18,10 +18,11 @@ from conversations import answers, paging
 from conversations.engine import Answer, Retry
 from conversations.fields import Field
 from db import courses as repo
+from domain.folding import fold
 from domain.formatting import format_date, parse_date
 from domain.i18n import N_, Translator
 from domain.localities import Localities, Unit, find_unit
-from domain.text import fold, parse_int
+from domain.numbers import parse_int
 
 if TYPE_CHECKING:
     from conversations.context import Ctx

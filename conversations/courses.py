@@ -38,7 +38,8 @@ from db import users
 from domain.formatting import format_date
 from domain.i18n import N_
 from domain.messages import Choice, Kind, Reply
-from domain.text import parse_int, parse_yes_no
+from domain.numbers import parse_int
+from domain.text import parse_yes_no
 
 SIGNUP = "course_signup"
 CONSENT_PURPOSE = "course_registration"

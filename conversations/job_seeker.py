@@ -80,7 +80,7 @@ SEEKER_PROFILE = Record("js", __name__, (
 
 async def _seeker_start(ctx: Ctx, data: dict[str, Any]) -> None:
     """Starts from the saved profile, if any, so it can be changed or deleted."""
-    with ctx.session.no_autoflush:  # see conversations/broadcasts.py _subscribe_start
+    with ctx.session.no_autoflush:  # see conversations/subscriptions.py _subscribe_start
         mine = await repo.seeker(ctx.session, ctx.user.id)
     data["existing"] = mine is not None
     if mine is not None:

@@ -39,12 +39,14 @@ from conversations.fields import Field, Read, Record
 from conversations.payloads import Payload, payload
 from db import broadcasts as repo
 from db import users as users_repo
+from domain.folding import fold
 from domain.formatting import format_date, format_money, parse_date
 from domain.i18n import N_, Translator
 from domain.messages import Choice, Kind, Reply
+from domain.numbers import parse_money
 from domain.roles import ADMINS
 from domain.tables import ImportResult, Row, TableError, read_table
-from domain.text import fold, match_choice, parse_money
+from domain.text import match_choice
 
 TRADES = {
     "garment": N_("Garment, textiles"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AssessmentRun, AssessmentTally, SharedAssessment, User
-from domain.poverty import CATEGORY_NAMES as _CATEGORY_NAMES
 from domain.poverty import (
     Area,
     Assessment,
@@ -35,9 +34,6 @@ from domain.poverty import (
 
 log = logging.getLogger("giamngheo.assessments")
 
-# Category → its name (a msgid): domain.poverty's, re-exported for handlers/officers.py, which
-# still imports it from here (the wording of a category is not this module's).
-CATEGORY_NAMES: Mapping[str, str] = _CATEGORY_NAMES
 
 
 # --- the anonymous tally -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
-from db.officers import OfficerWard, wards_of
+from db.officers.roster import OfficerWard, wards_of
 from db.users import audit
 
 

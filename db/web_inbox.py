@@ -37,3 +37,8 @@ async def take(session: AsyncSession, chat_id: str) -> list[dict[str, Any]]:
             delete(WebInboxMessage).where(WebInboxMessage.id.in_([r.id for r in rows]))
         )
     return [row.payload for row in rows]
+
+
+async def prune(session: AsyncSession, before: datetime) -> None:
+    """Drop the messages waiting since before `before` (a browser that never came back)."""
+    await session.execute(delete(WebInboxMessage).where(WebInboxMessage.created_at < before))

@@ -15,7 +15,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import format_decimal
 
-from domain.text import fold
+from domain.folding import fold
 
 __all__ = [
     "DEFAULT_TZ",

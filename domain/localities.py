@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 
-from domain.text import fold, fold_plain
+from domain.folding import fold, fold_plain
 
 _AREA_OF_KIND = {"phường": "urban", "xã": "rural", "thị trấn": "urban"}
 _PREFIXES = ("phuong ", "thi tran ", "xa ", "tt. ", "tt ", "p. ", "p.", "x. ")

@@ -19,8 +19,8 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 
+from domain.folding import fold_plain
 from domain.i18n import N_
-from domain.text import fold_plain
 
 
 class TableError(ValueError):

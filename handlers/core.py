@@ -27,9 +27,10 @@ from conversations.context import Ctx
 from conversations.engine import BACK, CANCEL, NAVIGATION, RESTART, RESUME, Step, Stepper
 from db import users as repo
 from db.outbox import payload_to_reply, reply_to_payload
+from domain.folding import fold, fold_plain
 from domain.i18n import N_, pick_locale
 from domain.messages import Incoming, Kind, Reply
-from domain.text import fold, fold_plain, is_back, match_choice
+from domain.text import is_back, match_choice
 from handlers import menu
 from handlers.flood import SEARCH_COST, TokenBuckets, Verdict, cost_of
 

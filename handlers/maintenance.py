@@ -6,10 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete
-
 from db import users as repo
-from db.models import WebInboxMessage
+from db import web_inbox
 from handlers.registry import Job, Registry
 
 if TYPE_CHECKING:
@@ -25,8 +23,7 @@ async def prune_deliveries(core: Core) -> None:
         await repo.prune_deliveries(session, core.services.clock() - KEEP_DELIVERIES)
         await repo.forget_replies(session, core.services.clock() - KEEP_REPLIES)
         # a browser that never came back: its waiting messages are dropped after a month
-        await session.execute(delete(WebInboxMessage).where(
-            WebInboxMessage.created_at < core.services.clock() - KEEP_WEB_INBOX))
+        await web_inbox.prune(session, core.services.clock() - KEEP_WEB_INBOX)
 
 
 def register(registry: Registry) -> None:

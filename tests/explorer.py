@@ -43,8 +43,8 @@ from db import users as user_repo
 from db.models import DialogState, User
 from db.officers.households import add_household
 from db.officers.roster import create_invite
+from domain.folding import fold_plain
 from domain.messages import Incoming, Kind, Reply
-from domain.text import fold_plain
 
 FULL = os.environ.get("EXPLORE_FULL") == "1"
 # questions walked per dialog: the numbered rendering is where typed numbers can go wrong

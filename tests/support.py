@@ -15,8 +15,8 @@ from pathlib import Path
 
 from bot.app import App
 from bot.settings import load_settings
+from domain.folding import fold
 from domain.messages import Incoming, Kind, Reply
-from domain.text import fold
 
 
 @dataclass

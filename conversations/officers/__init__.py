@@ -23,10 +23,10 @@ from conversations.context import Ctx
 from db.officers import households as households_repo
 from db.officers import roster as roster_repo
 from db.officers.households import Household
+from domain.folding import fold_plain
 from domain.i18n import N_
 from domain.localities import Localities, find_unit
 from domain.messages import Choice
-from domain.text import fold_plain
 
 MAX_MEMBERS = 30
 INVITE_DAYS = 7  # an officer's code works this long (the invite dialog, `giamngheo admin invite`)

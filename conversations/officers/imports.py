@@ -34,9 +34,10 @@ from db.officers import households as repo
 from domain.i18n import N_
 from domain.localities import Localities
 from domain.messages import Kind, Reply
+from domain.numbers import parse_int
 from domain.roles import OFFICERS
 from domain.tables import Row, TableError, read_table
-from domain.text import parse_int, parse_phone
+from domain.text import parse_phone
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "ward": ("phuong", "phuong_xa", "xa_phuong", "ward"),

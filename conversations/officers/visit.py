@@ -40,11 +40,11 @@ from conversations.officers import (
 from conversations.payloads import Payload, payload, slug
 from db.officers import households as households_repo
 from db.officers import visits as repo
+from domain.folding import fold, fold_plain
 from domain.formatting import format_date, parse_date
 from domain.i18n import N_
 from domain.messages import Choice, Kind, Reply
 from domain.roles import OFFICERS
-from domain.text import fold, fold_plain
 
 RECENT = 6  # recent households offered as buttons
 MAX_FOLLOW_UP_DAYS = 3660

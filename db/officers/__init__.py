@@ -10,14 +10,4 @@ Ward scope: every function that reads or changes households takes `wards`, the w
 may see (`None` = every ward, for admins), so an officer of ward A never reaches ward B's rows.
 Functions take the event's session and do not commit. Every change by a person writes an audit
 row (`db.users.audit`) in the same transaction.
-
-The names below are re-exported only for bot/demo.py and bot/cli_officers.py, which import them
-from here (issue 18 left bot/ untouched); everything else imports the module it needs.
 """
-
-from db.officers.households import household_by_code
-from db.officers.roster import OfficerWard, create_invite, revoke_admin, revoke_officer, wards_of
-from db.officers.visits import add_visit
-
-__all__ = ["OfficerWard", "add_visit", "create_invite", "household_by_code", "revoke_admin",
-           "revoke_officer", "wards_of"]

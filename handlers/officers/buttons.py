@@ -12,8 +12,8 @@ from typing import Literal
 
 from conversations.context import Ctx
 from conversations.payloads import Payload, payload, slug
+from domain.folding import fold
 from domain.messages import Reply
-from domain.text import fold
 from handlers.menu import main_menu
 
 

@@ -8,12 +8,12 @@ from datetime import datetime
 from conversations import paging
 from conversations.context import Ctx
 from conversations.officers import localities, scope, ward_label
-from db.assessments import CATEGORY_NAMES
 from db.models import SharedAssessment
 from db.officers import queue as repo
 from domain.formatting import format_datetime
 from domain.localities import Localities
 from domain.messages import Choice, Reply
+from domain.poverty import CATEGORY_NAMES
 from handlers.menu import main_menu
 from handlers.officers.buttons import OfficerButton
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
+from domain.folding import fold
 from domain.policies import Catalogue, load_catalogue
 from domain.poverty import load_standards
-from domain.text import fold
 
 
 def _data(name: str) -> Any:

@@ -11,7 +11,7 @@ import pytest
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Edit, Next, Outcome, Retry, Step
 from domain.messages import Choice, Reply
-from domain.text import parse_int
+from domain.numbers import parse_int
 from handlers.registry import Command, MenuItem
 from tests.support import Chat, open_app
 
