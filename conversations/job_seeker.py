@@ -29,6 +29,7 @@ from conversations.fields import Field, Record
 from conversations.jobs import TRADES
 from conversations.payloads import Payload, payload
 from db import broadcasts as repo
+from db import jobs as job_repo
 from db import users as users_repo
 from domain.i18n import N_
 from domain.messages import Choice, Kind, Reply
@@ -81,7 +82,7 @@ SEEKER_PROFILE = Record("js", __name__, (
 async def _seeker_start(ctx: Ctx, data: dict[str, Any]) -> None:
     """Starts from the saved profile, if any, so it can be changed or deleted."""
     with ctx.session.no_autoflush:  # see conversations/subscriptions.py _subscribe_start
-        mine = await repo.seeker(ctx.session, ctx.user.id)
+        mine = await job_repo.seeker(ctx.session, ctx.user.id)
     data["existing"] = mine is not None
     if mine is not None:
         data.update(SEEKER_PROFILE.values(mine))
@@ -105,13 +106,13 @@ async def _accept_consent(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Out
     """Saves the profile with consent, or deletes it."""
     pressed = Consent.unpack(answer.choice)
     if pressed is not None and pressed.action == "delete":
-        await repo.delete_seeker(ctx.session, ctx.user.id)
+        await job_repo.delete_seeker(ctx.session, ctx.user.id)
         await withdraw(ctx, SEEKER_PURPOSE)
         return Done(menu=ctx._("Your job-seeker profile is deleted."))
     if pressed is None:
         return Retry(ctx._("Please press “I agree” to save, or Cancel."))
     await users_repo.grant_consent(ctx.session, ctx.user, SEEKER_PURPOSE, ctx.now)
-    await repo.save_seeker(ctx.session, ctx.user, SEEKER_PROFILE.values(data), ctx.now)
+    await job_repo.save_seeker(ctx.session, ctx.user, SEEKER_PROFILE.values(data), ctx.now)
     text = ctx._("Saved. The {office} can now see your profile.",
                  office=answers.labour_office_name(ctx))
     if not await repo.is_subscribed(ctx.session, ctx.user.id, "jobs"):

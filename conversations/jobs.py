@@ -37,7 +37,7 @@ from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Next, Outcome, Retry, Step
 from conversations.fields import Field, Read, Record
 from conversations.payloads import Payload, payload
-from db import broadcasts as repo
+from db import jobs as job_repo
 from db import users as users_repo
 from domain.folding import fold
 from domain.formatting import format_date, format_money, parse_date
@@ -104,26 +104,26 @@ def wage_text(t: Translator, low: int | None, high: int | None) -> str:
     return f"{format_money(low or 0)} – {format_money(high)}"
 
 
-def notice_text(t: Translator, job: repo.JobNotice | repo.NoticeFields) -> str:
+def notice_text(t: Translator, job: job_repo.JobNotice | job_repo.NoticeFields) -> str:
     """The notice as households see it: the notice record's lines."""
     return "\n".join(NOTICE.lines(t, job))
 
 
-def match_text(t: Translator, job: repo.JobNotice) -> str:
+def match_text(t: Translator, job: job_repo.JobNotice) -> str:
     """What a matching seeker receives."""
     _ = t.gettext
     return "\n".join([_("A new job that fits your profile:"), notice_text(t, job), "",
                       _("To stop these notices: /huytheodoi")])
 
 
-def subscriber_text(t: Translator, job: repo.JobNotice) -> str:
+def subscriber_text(t: Translator, job: job_repo.JobNotice) -> str:
     """What a household subscribed to "Việc làm" of the job's ward (or the city) receives."""
     _ = t.gettext
     return "\n".join([_("A new job post:"), notice_text(t, job), "",
                       _("To stop these notices: /huytheodoi")])
 
 
-def matching_reply(t: Translator, job: repo.JobNotice) -> Callable[[int, bool], Reply]:
+def matching_reply(t: Translator, job: job_repo.JobNotice) -> Callable[[int, bool], Reply]:
     fits, posted = match_text(t, job), subscriber_text(t, job)
     return lambda _user_id, fitting: Reply(fits if fitting else posted)
 
@@ -135,7 +135,7 @@ REQUIRED = ("tieu_de", "nha_tuyen_dung", "noi_lam_viec", "nganh_nghe", "han_nop"
 
 def row_fields(
     row: Row, t: Translator, wards: Callable[[str], str | None], today: date
-) -> tuple[repo.NoticeFields | None, str | None]:
+) -> tuple[job_repo.NoticeFields | None, str | None]:
     """One sheet row → notice fields, or the reason it is not usable (translated)."""
     _ = t.gettext
     cells = {key: (row.cells.get(key) or "").strip() for key in COLUMNS}
@@ -157,7 +157,7 @@ def row_fields(
     if deadline is None or deadline < today:
         return None, _("the deadline “{text}” is not a date from today on").format(
             text=cells["han_nop"])
-    return repo.NoticeFields(
+    return job_repo.NoticeFields(
         title=cells["tieu_de"][:200], employer=cells["nha_tuyen_dung"][:200],
         workplace=cells["noi_lam_viec"][:300], ward=ward, trade=trade, wage_min=wage[0],
         wage_max=wage[1], requirements=cells["yeu_cau"] or None, deadline=deadline,
@@ -188,15 +188,15 @@ async def import_notices(
 
 
 async def post_notice(
-    session: Any, fields: repo.NoticeFields, t: Translator, actor: Any, now: Any
-) -> tuple[repo.JobNotice, int]:
+    session: Any, fields: job_repo.NoticeFields, t: Translator, actor: Any, now: Any
+) -> tuple[job_repo.JobNotice, int]:
     """Save a notice with its audit row and queue it to matching seekers and to households
     subscribed to its ward's (or the city's) job notices; (notice, queued)."""
-    job = await repo.add_notice(session, fields, actor, now)
+    job = await job_repo.add_notice(session, fields, actor, now)
     await users_repo.audit(session, actor, "create", "job_notice", job.id, now,
                            after={"title": job.title, "trade": job.trade, "ward": job.ward,
                                   "deadline": job.deadline.isoformat()})
-    queued = await repo.queue_matches(session, job, matching_reply(t, job), now)
+    queued = await job_repo.queue_matches(session, job, matching_reply(t, job), now)
     return job, queued
 
 
@@ -330,12 +330,12 @@ NOTICE = Record("jn", __name__, (
 ), press=N_("Please press one of the buttons."))
 
 
-def notice_fields(data: dict[str, Any]) -> repo.NoticeFields:
+def notice_fields(data: dict[str, Any]) -> job_repo.NoticeFields:
     """The dialog's answers as the notice to post (the wage is one answer, two columns)."""
     values = NOTICE.values(data)
     low, high = values.pop("wage") or (None, None)
     values["deadline"] = date.fromisoformat(values["deadline"])
-    return repo.NoticeFields(**values, wage_min=low, wage_max=high)
+    return job_repo.NoticeFields(**values, wage_min=low, wage_max=high)
 
 
 def _ask_review(ctx: Ctx, data: dict[str, Any]) -> Reply:

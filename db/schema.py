@@ -3,8 +3,9 @@ autogenerate and the ORM's string references need all of them). A feature with t
 own adds its module here."""
 
 from db import (
-    broadcasts,  # noqa: F401  (subscriptions, job board, broadcasts, outbox media)
+    broadcasts,  # noqa: F401  (subscriptions, broadcasts)
     courses,  # noqa: F401
+    jobs,  # noqa: F401  (job notices, job seekers)
     models,  # noqa: F401  (core tables, shared assessments, outbox)
     targets,  # noqa: F401  (the year's targets set by an admin)
 )

@@ -20,7 +20,7 @@ from conversations import paging
 from conversations.answers import ward_names
 from conversations.context import Ctx
 from conversations.payloads import Payload, payload
-from db import broadcasts as repo
+from db import jobs as job_repo
 from db.models import User
 from domain.formatting import format_date, format_datetime
 from domain.i18n import N_, Translator
@@ -71,7 +71,7 @@ async def list_page(ctx: Ctx, page: int = 1, ward: int = 0, trade: str = ANY_TRA
     ward_name = _ward_name(ctx, ward)
     trade_id = trade if trade in dialogs.TRADES else None
     ward, trade = (ward if ward_name else 0), (trade if trade_id else ANY_TRADE)
-    jobs = await repo.current_notices(ctx.session, ctx.local_now.date(), ward=ward_name,
+    jobs = await job_repo.current_notices(ctx.session, ctx.local_now.date(), ward=ward_name,
                                       trade=trade_id)
     shown, page, pages = paging.page_of(jobs, page)
     heading = [ctx._("Current job notices")]
@@ -101,7 +101,7 @@ async def list_page(ctx: Ctx, page: int = 1, ward: int = 0, trade: str = ANY_TRA
 
 
 async def _show(ctx: Ctx, pressed: Board) -> list[Reply]:
-    job = await repo.notice(ctx.session, pressed.job) if pressed.job else None
+    job = await job_repo.notice(ctx.session, pressed.job) if pressed.job else None
     if job is None or job.deadline < ctx.local_now.date():
         return [await list_page(ctx)]
     back = Board("l", pressed.page, pressed.ward, pressed.trade)
@@ -165,7 +165,7 @@ async def _seeker_menu(ctx: Ctx) -> list[Reply]:
 # -- export, import -------------------------------------------------------------------------
 
 
-def seeker_rows(t: Translator, rows: list[repo.JobSeeker], tz: str) -> tuple[list[str],
+def seeker_rows(t: Translator, rows: list[job_repo.JobSeeker], tz: str) -> tuple[list[str],
                                                                             list[list[Any]]]:
     headers = [*seeking.SEEKER_PROFILE.headers(t), t.gettext("Updated")]
     return headers, [[*seeking.SEEKER_PROFILE.cells(t, s), format_datetime(s.updated_at, tz)]
@@ -174,7 +174,7 @@ def seeker_rows(t: Translator, rows: list[repo.JobSeeker], tz: str) -> tuple[lis
 
 async def _export_seekers(ctx: Ctx, _args: str = "") -> list[Reply]:
     """/xuattimviec: the job-seeker profiles as an XLSX file."""
-    headers, rows = seeker_rows(ctx.translator, await repo.seekers(ctx.session),
+    headers, rows = seeker_rows(ctx.translator, await job_repo.seekers(ctx.session),
                                 ctx.settings.timezone)
     data = await asyncio.to_thread(write_xlsx, headers, rows, "timviec")
     text = ctx.ngettext("{n} job-seeker profile.", "{n} job-seeker profiles.", len(rows))
@@ -183,7 +183,7 @@ async def _export_seekers(ctx: Ctx, _args: str = "") -> list[Reply]:
 
 async def export_seekers(core: Core, translator: Translator) -> tuple[list[str], list[list[Any]]]:
     async with core.sessions() as session:
-        return seeker_rows(translator, await repo.seekers(session), core.settings.timezone)
+        return seeker_rows(translator, await job_repo.seekers(session), core.settings.timezone)
 
 
 async def import_jobs(
@@ -212,7 +212,7 @@ async def import_jobs(
 
 
 async def _show_profile(ctx: Ctx) -> list[str]:
-    mine = await repo.seeker(ctx.session, ctx.user.id)
+    mine = await job_repo.seeker(ctx.session, ctx.user.id)
     if mine is None:
         return []
     fields = "; ".join(seeking.SEEKER_PROFILE.lines(ctx.translator, mine, "personal"))
@@ -220,7 +220,7 @@ async def _show_profile(ctx: Ctx) -> list[str]:
 
 
 async def _delete_profile(ctx: Ctx) -> int:
-    return await repo.delete_seeker(ctx.session, ctx.user.id)
+    return await job_repo.delete_seeker(ctx.session, ctx.user.id)
 
 
 def register(registry: Registry) -> None:

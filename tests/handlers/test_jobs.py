@@ -117,9 +117,9 @@ async def test_a_jobs_subscription_brings_each_new_post_of_its_ward_or_the_city_
 
     async with app.core.sessions() as session, session.begin():  # a city-wide job
         from conversations.jobs import post_notice
-        from db import broadcasts as repo
+        from db import jobs as job_repo
 
-        fields = repo.NoticeFields(
+        fields = job_repo.NoticeFields(
             title="Bảo vệ", employer="Công ty An Phát", workplace="Toàn thành phố", ward=None,
             trade="Khác", wage_min=None, wage_max=None, requirements=None,
             deadline=clock.now.date(), contact="0912345678")
