@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,14 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations import payloads
 from conversations.context import Ctx
-from conversations.engine import BACK, CANCEL, NAVIGATION, RESTART, RESUME, Step, Stepper
+from conversations.engine import CANCEL, RESTART, RESUME, Step, Stepper
 from db import users as repo
 from db.outbox import payload_to_reply, reply_to_payload
-from domain.folding import fold, fold_plain
 from domain.i18n import N_, pick_locale
 from domain.messages import Incoming, Kind, Reply
-from domain.text import is_back, match_choice
-from handlers import menu
+from handlers import menu, typed
 from handlers.flood import SEARCH_COST, TokenBuckets, Verdict, cost_of
 
 if TYPE_CHECKING:
@@ -44,7 +41,6 @@ log = logging.getLogger("giamngheo.core")
 
 MAX_PAYLOAD_BYTES = payloads.MAX_BYTES
 MAX_FREE_TEXT = 300
-MAX_LABEL_TEXT = 200  # longer than any button label
 REPLAYED_CHANNELS = frozenset({"web"})  # clients that retry a message and need its answer
 FLOOD_NOTICE = N_("You are sending messages very fast. Please wait a minute, then try again.")
 # Commands that keep the question active: help explains it, cancel ends it. Any other command
@@ -226,7 +222,7 @@ class Core:
                 return self._repeat_replies(event)
             before = (ctx.state.dialog, ctx.state.step, ctx.state.offered)
             role = ctx.user.role
-            replies = await self._route(ctx, _as_command(event))
+            replies = await self._route(ctx, typed.as_command(event))
             if ctx.user in ctx.session.deleted or sa_inspect(ctx.user).deleted:  # /xoadulieu
                 after_commit.append(self._checkpoint)
             else:
@@ -234,7 +230,7 @@ class Core:
             if ctx.user.role != role:
                 new_role = ctx.user.role
                 after_commit.append(lambda: self._role_changed(event, new_role))
-            _remember_offered(ctx, replies)
+            typed.remember_offered(ctx, replies)
             if (ctx.state.dialog, ctx.state.step, ctx.state.offered) != before or ctx.state.dialog:
                 ctx.state.updated_at = ctx.now
             # DEBUG, not INFO: `giamngheo run` logs at INFO, and a line per event is formatted
@@ -250,7 +246,7 @@ class Core:
         if event.choice is not None and not payloads.well_formed(event.choice):
             return await self._stale_button(ctx, step)  # forged or from an old version
         if event.kind == Kind.TEXT:
-            event = _interpret_text(ctx, event)
+            event = typed.interpret_text(ctx, event)
             ctx.event = event
         if event.kind == Kind.COMMAND:
             if step is not None and (event.command or "").lower() not in KEEP_DIALOG_ACTIVE:
@@ -278,11 +274,11 @@ class Core:
             note = ctx._("Sorry, I can only read text here. Please answer the question below.")
             return await self.stepper.ask(ctx, [Reply(note)])
         if step.multi and event.kind == Kind.TEXT:
-            picked = _several_choices(ctx, event)
+            picked = typed.several_choices(ctx, event)
             if picked:
                 return await self.stepper.answer_many(ctx, picked)
         return await self.stepper.answer(
-            ctx, event, fallback=_numbered_choice(ctx, step, event), aside=self._aside)
+            ctx, event, fallback=typed.numbered_choice(ctx, step, event), aside=self._aside)
 
     async def _aside(self, ctx: Ctx, text: str) -> Reply | None:
         """Typed text the question cannot use that is clearly a question of its own (a strong
@@ -360,97 +356,6 @@ class Core:
             catalog = self.catalogs.get(self.settings.locale)
             text = "Sorry, something went wrong on our side. Please try again later."
             return [Reply(catalog.gettext(text) if catalog else text)]
-
-
-def _as_command(event: Incoming) -> Incoming:
-    """Typed "/cmd args" (web chat, console, Zalo) becomes a command event."""
-    if event.kind != Kind.TEXT or not event.text.startswith("/"):
-        return event
-    head, _, args = event.text[1:].partition(" ")
-    name = head.split("@")[0].lower()
-    if not name.isascii() or not name.replace("_", "").isalnum():
-        return event
-    return Incoming(
-        event.channel, event.chat_id, event.user_id, Kind.COMMAND, args, name,
-        update_id=event.update_id, language=event.language,
-    )
-
-
-def _interpret_text(ctx: Ctx, event: Incoming) -> Incoming:
-    """Typed text that means a button: "quay lại"/0, or a shown button's number or label.
-
-    Numbers count the shown choices without Back and Cancel (those are words to type, see
-    conversations/render.py). At a question that takes numbers, digits stay the answer here;
-    `_numbered_choice` tries them as a choice when the step cannot use them."""
-    step = ctx.dialogs.current_step(ctx)
-    text = event.text.strip()
-    active = step is not None and not ctx.dialogs.paused(ctx)
-    back = is_back(text) and (text != "0" or not (step and step.zero_is_answer))
-    if active and back:
-        return _with_choice(event, BACK)
-    offered = [(label, payload) for label, payload in ctx.state.offered]
-    if not offered or not text:
-        return event
-    own = [(label, payload) for label, payload in offered if payload not in NAVIGATION]
-    if not own:  # only Back/Cancel shown: a typed answer ("Nguyễn Quang Huy") is not "Hủy"
-        if len(text) > MAX_LABEL_TEXT:
-            return event
-        typed = fold_plain(text)
-        payload = next((p for label, p in offered if fold_plain(label) == typed), None)
-        return event if payload is None else _with_choice(event, payload)
-    if step is not None and step.numeric and active and fold(text).isdigit():
-        return event
-    index = match_choice(text, [label for label, _ in own])
-    if index is not None:
-        return _with_choice(event, own[index][1])
-    index = match_choice(text, [label for label, _ in offered], allow_number=False)
-    return event if index is None else _with_choice(event, offered[index][1])
-
-
-def _numbered_choice(ctx: Ctx, step: Step, event: Incoming) -> Incoming | None:
-    """At a question that takes numbers, the listed choice typed digits name (if any)."""
-    if not step.numeric or event.kind != Kind.TEXT or not fold(event.text).isdigit():
-        return None
-    own = [payload for _, payload in ctx.state.offered if payload not in NAVIGATION]
-    number = int(fold(event.text))
-    return _with_choice(event, own[number - 1]) if 1 <= number <= len(own) else None
-
-
-_SEPARATORS = re.compile(r"\s*(?:[,;+&/\n]|\bva\b|\bvoi\b)\s*|\s+(?=\d)")
-
-
-def _several_choices(ctx: Ctx, event: Incoming) -> list[Incoming]:
-    """Typed "1 3", "1, 3 và 5" or "việc làm, học nghề" at a tick-the-items question: one
-    choice per item, "Done" last; [] when any part names no shown choice."""
-    own = [(label, payload) for label, payload in ctx.state.offered if payload not in NAVIGATION]
-    parts = [p for p in _SEPARATORS.split(fold(event.text)) if p and p.strip()]
-    if len(parts) < 2 or not own:
-        return []
-    payloads = []
-    for part in parts:
-        index = match_choice(part, [label for label, _ in own])
-        if index is None:
-            return []
-        payloads.append(own[index][1])
-    payloads = list(dict.fromkeys(payloads))
-    done = [p for p in payloads if p.endswith(("done", ":ok"))]
-    ordered = [p for p in payloads if p not in done] + done
-    return [_with_choice(event, p) for p in ordered]
-
-
-def _with_choice(event: Incoming, payload: str) -> Incoming:
-    return Incoming(
-        event.channel, event.chat_id, event.user_id, Kind.CHOICE, event.text,
-        choice=payload, update_id=event.update_id, language=event.language,
-    )
-
-
-def _remember_offered(ctx: Ctx, replies: list[Reply]) -> None:
-    """The buttons of the last reply are what a typed number or label refers to next."""
-    choices = next((r.choices for r in reversed(replies) if r.choices), ())
-    offered = [[c.label, c.payload] for c in choices]
-    if replies and offered != ctx.state.offered:  # no write when the same buttons are shown
-        ctx.state.offered = offered
 
 
 def _check_payloads(replies: list[Reply]) -> None:
