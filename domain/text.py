@@ -1,9 +1,7 @@
-"""Understanding what Vietnamese users type: the one place dialogs go to read free text.
-
-Everything a dialog needs to read from a typed message is offered here: folding away case and
-diacritics (`domain.folding`), money amounts, counts and floor areas (`domain.numbers`), and,
-defined in this module, yes/no answers, the choice a user meant among button labels, "back",
-greetings and phone numbers (typed dates and times are read in `domain.formatting`). Pure
+"""Understanding what Vietnamese users type: yes/no answers, the choice a user meant among button
+labels, "back", greetings and phone numbers. Its neighbours read the rest: `domain.folding`
+folds away case and diacritics, `domain.numbers` reads money amounts, counts and floor areas,
+`domain.formatting` typed dates and times. Pure
 functions, no I/O, no framework imports: every parser returns None when it is not sure, and the
 caller asks again with an example.
 """
@@ -16,17 +14,11 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from domain.folding import fold, fold_plain
-from domain.numbers import parse_area, parse_int, parse_money
 
 __all__ = [
-    "fold",
-    "fold_plain",
     "is_back",
     "is_greeting",
     "match_choice",
-    "parse_area",
-    "parse_int",
-    "parse_money",
     "parse_phone",
     "parse_yes_no",
 ]

@@ -1,6 +1,8 @@
 """Importing a ward's household list from a .csv or .xlsx file (`off_import`, /nhapho; the same
 rules serve `giamngheo admin import households`): every row is checked, and nothing is written
-while any row is bad; the reply lists the rows to fix.
+while any row is bad; the reply lists the rows to fix. The columns, and how each cell is read,
+are the household record's rows (`HOUSEHOLD` in conversations/officers/household.py); a code
+twice in one ward is this module's check.
 
 ```mermaid
 flowchart LR
@@ -13,7 +15,6 @@ flowchart LR
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,108 +22,62 @@ from typing import Any
 from conversations import answers
 from conversations.context import Ctx
 from conversations.engine import Answer, Dialog, Done, Outcome, Retry, Step
-from conversations.officers import (
-    MAX_MEMBERS,
-    clean_code,
-    localities,
-    match_ward,
-    parse_category,
-    visible_wards,
-)
-from conversations.payloads import as_int
+from conversations.officers import localities, visible_wards
+from conversations.officers.household import Sheet, file_columns, file_fields
 from db.officers import households as repo
 from domain.i18n import N_
 from domain.localities import Localities
 from domain.messages import Kind, Reply
-from domain.numbers import parse_int
 from domain.roles import OFFICERS
-from domain.tables import Row, TableError, read_table
-from domain.text import parse_phone
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "ward": ("phuong", "phuong_xa", "xa_phuong", "ward"),
-    "code": ("ma_ho", "ma", "code"),
-    "head_name": ("ho_ten_chu_ho", "chu_ho", "ho_ten", "ho_va_ten", "name"),
-    "address": ("dia_chi", "address"),
-    "phone": ("so_dien_thoai", "dien_thoai", "sdt", "phone"),
-    "members": ("so_nhan_khau", "nhan_khau", "so_thanh_vien", "so_nguoi", "members"),
-    "category": ("phan_loai", "dien", "loai_ho", "category"),
-    "category_year": ("nam", "nam_phan_loai", "year"),
-    "notes": ("ghi_chu", "notes"),
-}
+from domain.tables import Row, TableError, header_key, read_table
 
 
-def _cell(row: Row, field: str, present: dict[str, tuple[str, ...]] | None = None) -> str:
-    """The row's value for `field` (the first of its column names with a value); `present`:
-    the column names this sheet has, found once per sheet rather than once per row."""
-    keys = COLUMNS[field] if present is None else present[field]
+def columns() -> dict[str, tuple[str, ...]]:
+    """Each file field's column names, as header keys: its header first, then its aliases."""
+    return {f.key: (header_key(f.sheet), *f.aliases) for f in file_fields()}
+
+
+def _cell(row: Row, keys: tuple[str, ...]) -> str:
+    """The row's value under the first of `keys` that holds one."""
     return next((row.cells[key] for key in keys if row.cells.get(key)), "").strip()
 
 
 def _present_columns(rows: Sequence[Row]) -> dict[str, tuple[str, ...]]:
+    """Each field's column names this sheet has (found once per sheet, not once per row)."""
     seen = set().union(*(row.cells for row in rows[:1])) if rows else set()
-    return {field: tuple(k for k in keys if k in seen) or keys for field, keys in COLUMNS.items()}
+    return {field: tuple(k for k in keys if k in seen) or keys
+            for field, keys in columns().items()}
 
 
 def validate_rows(
     rows: Sequence[Row], t: Any, loc: Localities, wards: Sequence[str], year: int,
 ) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
-    """Every row checked: (values to write, [(row number, reason)]). `wards`: where the person
-    importing may write; without a ward column, a person with one ward writes there."""
+    """Every row checked, each cell by its field's `parse` (the household record's rows) and
+    then a code only once per ward: (values to write, [(row number, reasons)]). `wards`: where
+    the person importing may write; without a ward column, a person with one ward writes
+    there."""
     _ = t.gettext
+    fields, sheet, present = file_fields(), Sheet(t, loc, wards, year), _present_columns(rows)
     values: list[dict[str, Any]] = []
     errors: list[tuple[int, str]] = []
     seen: set[tuple[str, str]] = set()
-    ward_of: dict[str, str | None] = {}
-    present = _present_columns(rows)
-    category_of = functools.lru_cache(maxsize=256)(parse_category)  # a handful of values
-    count_of = functools.lru_cache(maxsize=256)(parse_int)
     for row in rows:
         reasons: list[str] = []
-        cells = {field: _cell(row, field, present) for field in COLUMNS}
-        ward_text = cells["ward"]
-        if ward_text not in ward_of:  # a sheet names a few wards many times: look each up once
-            ward_of[ward_text] = match_ward(loc, ward_text) if ward_text else (
-                wards[0] if len(wards) == 1 else None)
-        ward = ward_of[ward_text]
-        if ward is None:
-            reasons.append(_("unknown ward \"{ward}\"").format(ward=ward_text))
-        elif ward not in wards:
-            reasons.append(_("you are not an officer of {ward}").format(ward=ward))
-        code = clean_code(cells["code"])
-        if code is None:
-            reasons.append(_("missing or invalid household code"))
-        name = " ".join(cells["head_name"].split())
-        if not 2 <= len(name) <= 128:
-            reasons.append(_("missing head of household's name"))
-        phone_text = cells["phone"]
-        phone = parse_phone(phone_text) if phone_text else None
-        if phone_text and phone is None:  # the number itself is not repeated: personal data
-            reasons.append(_("the phone number is not a mobile number"))
-        members = count_of(cells["members"])
-        if members is None or not 1 <= members <= MAX_MEMBERS:
-            reasons.append(_("number of people must be 1 to {most}").format(most=MAX_MEMBERS))
-        category = category_of(cells["category"])
-        if category is None:
-            reasons.append(_("unknown list \"{value}\" (nghèo, cận nghèo, mới thoát nghèo, "
-                             "khác)").format(value=cells["category"]))
-        year_text = cells["category_year"]
-        row_year = as_int(year_text) if year_text else year
-        if row_year is None or not 2000 <= row_year <= year:
-            reasons.append(_("invalid year \"{value}\"").format(value=year_text))
+        household: dict[str, Any] = {}
+        for f in fields:
+            value = f.parse(_cell(row, present[f.key]), sheet)
+            if isinstance(value, Retry):
+                reasons.append(value.reason)
+            else:
+                household[f.key] = value
+        ward, code = household.get("ward"), household.get("code")
         if ward and code and (ward, code) in seen:
             reasons.append(_("code {code} appears twice").format(code=code))
         if reasons:
             errors.append((row.number, "; ".join(reasons)))
             continue
-        assert ward and code and category and members and row_year
         seen.add((ward, code))
-        values.append({
-            "ward": ward, "code": code, "head_name": name,
-            "address": " ".join(cells["address"].split())[:256], "phone": phone,
-            "members": members, "category": category, "category_year": row_year,
-            "notes": cells["notes"][:2000] or None,
-        })
+        values.append(household)
     return values, errors
 
 
@@ -139,10 +94,9 @@ async def import_rows(
 
 def ask_import_file(ctx: Ctx, data: dict[str, Any]) -> Reply:
     """Asks: send the list as a .csv or .xlsx file."""
-    return Reply(ctx._(
-        "Send the ward's household list as a .csv or .xlsx file. Columns: Phường, Mã hộ, Họ tên "
-        "chủ hộ, Địa chỉ, Số điện thoại, Số nhân khẩu, Phân loại (nghèo / cận nghèo / mới thoát "
-        "nghèo / khác), Năm, Ghi chú. A household already on the list (same code) is updated."))
+    return Reply(ctx._("Send the ward's household list as a .csv or .xlsx file. Columns: "
+                       "{columns}. A household already on the list (same code) is updated.",
+                       columns=file_columns()))
 
 
 async def accept_import_file(ctx: Ctx, data: dict[str, Any], answer: Answer) -> Outcome:

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import AuditLog, Base, User
 from db.users import audit
-from domain.text import fold
+from domain.folding import fold
 
 CATEGORIES = ("poor", "near_poor", "escaped", "other")
 
@@ -86,18 +86,23 @@ def search_text(code: str, head_name: str, phone: str | None) -> str:
 
 
 IMPORT_CHUNK = 2_000
-AUDITED = ("ward", "code", "head_name", "address", "phone", "members", "category",
-           "category_year", "officer_user_id", "notes")
+# What an audit row keeps before and after a change: every column a person's answers or a file
+# fill (conversations/officers/household.py `HOUSEHOLD` names them), and who added it.
+AUDITED = tuple(name for name in Household.__table__.columns.keys()
+                if name not in ("id", "search", "created_at", "updated_at"))
 
 
 def household_record(household: Household) -> dict[str, Any]:
     """The fields an audit row keeps before and after a change."""
-    return {
-        "ward": household.ward, "code": household.code, "head_name": household.head_name,
-        "address": household.address, "phone": household.phone, "members": household.members,
-        "category": household.category, "category_year": household.category_year,
-        "officer_user_id": household.officer_user_id, "notes": household.notes,
-    }
+    return {name: getattr(household, name) for name in AUDITED}
+
+
+def _columns_known(rows: Iterable[dict[str, Any]]) -> None:
+    """Refuses values for a column the table lacks (a field added to the household record
+    without its column and migration), naming it, rather than dropping it."""
+    unknown = set().union(*rows) - set(AUDITED)
+    if unknown:
+        raise ValueError(f"households has no column {', '.join(sorted(unknown))}")
 
 
 def in_scope(query: Any, wards: Sequence[str] | None) -> Any:
@@ -108,6 +113,9 @@ def in_scope(query: Any, wards: Sequence[str] | None) -> Any:
 async def add_household(
     session: AsyncSession, values: dict[str, Any], actor: User | None, now: datetime
 ) -> Household:
+    """Add a household: `values` by column (the household record's values, and
+    `officer_user_id`), with its audit row."""
+    _columns_known([values])
     household = Household(
         **values, search=search_text(values["code"], values["head_name"], values.get("phone")),
         created_at=now, updated_at=now,
@@ -189,6 +197,7 @@ async def import_households(
     100,000 rows in seconds, not one flush and two round trips per row. Still one transaction:
     the caller's, so a failure leaves nothing."""
     rows = list(rows)
+    _columns_known(rows)
     wards = {values["ward"] for values in rows}
     existing_by_key = {
         (h.ward, h.code): h for h in (await session.execute(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.officers.category import CATEGORY
-from conversations.officers.household import HOUSEHOLD
+from conversations.officers.household import ADD_HOUSEHOLD
 from conversations.officers.imports import IMPORT
 from conversations.officers.roster import INVITE, REVOKE
 from conversations.officers.visit import VISIT
@@ -38,7 +38,7 @@ from handlers.registry import (
     Registry,
 )
 
-DIALOGS = (INVITE, HOUSEHOLD, VISIT, CATEGORY, IMPORT, REVOKE)
+DIALOGS = (INVITE, ADD_HOUSEHOLD, VISIT, CATEGORY, IMPORT, REVOKE)
 
 
 async def on_button(ctx: Ctx, payload: str) -> list[Reply]:

@@ -14,9 +14,8 @@ from conversations.officers import (
     city_wards,
     household_line,
     scope,
-    ward_label,
 )
-from conversations.officers.household import HOUSEHOLD_FIELDS, household_summary
+from conversations.officers.household import file_fields, household_summary
 from conversations.officers.imports import import_rows
 from conversations.officers.visit import parse_quick_visit
 from db.models import User
@@ -30,9 +29,6 @@ from domain.messages import Choice, Reply
 from domain.tables import ImportResult
 from handlers.menu import main_menu
 from handlers.officers.buttons import OfficerButton, SearchPage
-
-EXPORT_CATEGORY = {"poor": "nghèo", "near_poor": "cận nghèo", "escaped": "mới thoát nghèo",
-                   "other": "khác"}
 
 
 async def add_household(ctx: Ctx, _args: str) -> list[Reply]:
@@ -71,8 +67,7 @@ async def household_card(ctx: Ctx, household_id: int) -> list[Reply]:
     household = await repo.get_household(ctx.session, household_id, await scope(ctx))
     if household is None:
         return [main_menu(ctx, ctx._("I cannot find that household in your wards."))]
-    data = {key: getattr(household, key) for key in HOUSEHOLD_FIELDS}
-    lines = [household_summary(ctx, data)]
+    lines = [household_summary(ctx, household)]
     visits = await visits_repo.last_visits(ctx.session, household.id, 3)
     if visits:
         lines.append(ctx._("Last visits:"))
@@ -133,13 +128,10 @@ async def run_import(
 
 
 async def run_export(core: Any, translator: Translator) -> tuple[list[str], list[list[Any]]]:
-    """Every household, in the import's own columns (so the file can be edited and re-imported)."""
+    """Every household, in the import's own columns (so the file can be edited and re-imported):
+    the household record's file fields."""
     loc: Localities = core.services.content["localities"]
     async with core.sessions() as session:
         households = await repo.all_households(session, None)
-    headers = ["Phường", "Mã hộ", "Họ tên chủ hộ", "Địa chỉ", "Số điện thoại", "Số nhân khẩu",
-               "Phân loại", "Năm", "Ghi chú"]
-    rows = [[ward_label(loc, h.ward), h.code, h.head_name, h.address, h.phone or "",
-             h.members, EXPORT_CATEGORY.get(h.category, h.category), h.category_year,
-             h.notes or ""] for h in households]
-    return headers, rows
+    fields = file_fields()
+    return [f.sheet for f in fields], [[f.exported(h, loc) for f in fields] for h in households]

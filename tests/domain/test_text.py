@@ -6,17 +6,9 @@ import unicodedata
 
 import pytest
 
-from domain.text import (
-    fold,
-    fold_plain,
-    is_back,
-    is_greeting,
-    match_choice,
-    parse_int,
-    parse_money,
-    parse_phone,
-    parse_yes_no,
-)
+from domain.folding import fold, fold_plain
+from domain.numbers import parse_int, parse_money
+from domain.text import is_back, is_greeting, match_choice, parse_phone, parse_yes_no
 
 
 def nfd(s: str) -> str:

@@ -14,8 +14,9 @@ from tests.support import Chat, open_app
 def test_every_officer_button_reads_back_as_packed() -> None:
     samples = [
         roster.InviteButton("done"), roster.InviteWard(4), roster.RevokeButton("ok"),
-        household.HouseholdButton("nophone"), household.ListButton("near_poor"),
-        household.YearButton(2026), household.ChangeButton("members"),
+        household.HouseholdButton("ok"), household.HOUSEHOLD.kind("set", 6, 1),
+        household.HOUSEHOLD.kind("num", 7, 2026), household.HOUSEHOLD.kind("fix", 5),
+        household.HOUSEHOLD.kind("skip", 4),
         visit.VisitButton("next"), visit.HouseholdPick(17), visit.KindButton("livelihood"),
         visit.ProposalButton("none"), visit.FollowUpButton(30), visit.ChangeButton("follow_up"),
         category.ConfirmButton("ok"), category.ListButton("escaped"),
