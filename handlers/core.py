@@ -314,7 +314,7 @@ class Core:
         if payload == RESTART and ctx.state.dialog:
             return await self.stepper.start(ctx, ctx.state.dialog, fresh=True)
         if payload.startswith("menu:"):
-            return await menu.open_item(ctx, payload.removeprefix("menu:"))
+            return await menu.open_item(ctx, menu.MenuButton.unpack(payload))
         action = self.registry.choice_prefixes.get(payload.partition(":")[0])
         if action is not None:
             return await action(ctx, payload)

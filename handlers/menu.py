@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from conversations import paging
 from conversations.engine import CANCEL, RESTART, RESUME
-from conversations.payloads import as_int
+from conversations.payloads import Payload, payload, slug
 from domain.i18n import N_
 from domain.messages import Choice, Reply
 from handlers.registry import Command, Registry
@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from conversations.context import Ctx
 
 
-MENU_PAGE = 8  # buttons per page: a phone screen, and the project's rule for every list
+MENU_PAGE = paging.PAGE_SIZE  # buttons per page: a phone screen, the rule for every list
+
+
+@payload("menu")
+class MenuButton(Payload):
+    """A main-menu button: "menu:<item id>", or "menu:page:<n>" for a page of the menu."""
+
+    item: str = slug(32)
+    page: int = 1
 
 
 def main_menu(ctx: Ctx, text: str | None = None, page: int = 1) -> Reply:
@@ -32,12 +40,10 @@ def main_menu(ctx: Ctx, text: str | None = None, page: int = 1) -> Reply:
     if dialog is not None:
         title = ctx._(dialog.title)
         choices.append(Choice(ctx._("▶️ Continue: {title}", title=title), RESUME))
-    items = ctx.registry.menu_for(ctx.user.role)
-    pages = max(1, -(-len(items) // MENU_PAGE))
-    page = min(max(page, 1), pages)
-    for item in items[(page - 1) * MENU_PAGE:page * MENU_PAGE]:
-        choices.append(Choice(ctx._(item.label), f"menu:{item.id}"))
-    choices += paging.page_buttons(ctx, lambda n: f"menu:page:{n}", page, pages)
+    shown, page, pages = paging.page_of(ctx.registry.menu_for(ctx.user.role), page, MENU_PAGE)
+    for item in shown:
+        choices.append(Choice(ctx._(item.label), MenuButton(item.id).pack()))
+    choices += paging.page_buttons(ctx, lambda n: MenuButton("page", n).pack(), page, pages)
     heading = ctx._("What would you like to do? Choose a button or type its number.")
     return Reply(f"{text}\n\n{heading}" if text else heading, tuple(choices))
 
@@ -69,11 +75,11 @@ def not_understood(ctx: Ctx) -> str:
     return ctx._("Sorry, I did not understand. You can choose from the menu below.")
 
 
-async def open_item(ctx: Ctx, item_id: str) -> list[Reply]:
-    page = as_int(item_id.removeprefix("page:")) if item_id.startswith("page:") else None
-    if page is not None:
-        return [main_menu(ctx, page=page)]
-    item = ctx.registry.menu.get(item_id)
+async def open_item(ctx: Ctx, pressed: MenuButton | None) -> list[Reply]:
+    """A menu button (None: a "menu:" payload the menu never made)."""
+    if pressed is not None and pressed.item == "page":
+        return [main_menu(ctx, page=pressed.page)]
+    item = ctx.registry.menu.get(pressed.item) if pressed is not None else None
     if item is None or ctx.user.role not in item.roles:
         return [main_menu(ctx, ctx._("That button is no longer in use. Here is the menu."))]
     return await item.action(ctx)
