@@ -1,5 +1,5 @@
 """Broadcast benchmark: one broadcast to N subscribers through the real outbox worker
-(bot/delivery.py) and the real Telegram adapter (bot/telegram.py, python-telegram-bot) against
+(bot/delivery.py) and the real Telegram adapter (bot/telegram/, python-telegram-bot) against
 the fake Bot API server with its rate limit enforced.
 
 Owns the measurement. The fake server runs in this process and counts, per chat, what it

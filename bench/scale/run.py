@@ -5,7 +5,7 @@ in webhook mode against the fake Bot API server (tests/fakes/telegram_server.py)
 this process with the simulated users. Like Telegram, the users' updates are POSTed to the
 webhook, spread over the processes round-robin (one update to the next process, as a load
 balancer would), and a person sends their next message when the previous one was answered
-(the webhook answers after handling: bot/telegram.py). Closed loop: `--users` people at once.
+(the webhook answers after handling: bot/telegram/). Closed loop: `--users` people at once.
 The same on SQLite with one process (SQLite has one writer: it does not scale out).
 
 Reported per scenario: updates/s, latency percentiles (POST to its 200, which comes after the
