@@ -116,10 +116,22 @@ class Result:
 
 
 async def _empty_postgres(url: str) -> None:
+    """An empty database for the scenario (created first when the server has none by that name:
+    the bench needs no set-up beyond a PostgreSQL server)."""
     from sqlalchemy import text
+    from sqlalchemy.engine import make_url
 
     from db.engine import create_engine
 
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    async with server.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
+        exists = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": target.database})
+        if not exists:
+            await conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    await server.dispose()
     engine = create_engine(url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
