@@ -73,7 +73,7 @@ SEEKER_PROFILE = Record("js", __name__, (
         "ward", lambda ctx, data: ctx._("In which ward would you like to work?"),
         none=N_("Anywhere in the city"), unknown=N_("Please press one of the buttons."))),
     Field("availability", N_("Availability"), N_("How much can you work?"),
-          choices=AVAILABILITY, personal=None),
+          choices=AVAILABILITY),
     Field("phone", N_("Phone"), _ask_phone, read=answers.mobile_phone, numeric=True,
           accepts=frozenset({Kind.TEXT, Kind.CHOICE, Kind.CONTACT})),
 ), press=N_("Please press one of the buttons."))

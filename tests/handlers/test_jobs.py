@@ -194,7 +194,8 @@ async def test_profile_export_and_deletion(database_url, clock) -> None:  # type
                            "0912345678")
 
     await seeker.send("/dulieucuatoi")
-    assert "• Hồ sơ tìm việc: Giúp việc, chăm sóc; phường Ninh Chử; 0912345678" in seeker.text
+    assert ("• Hồ sơ tìm việc: Giúp việc, chăm sóc; phường Ninh Chử; Toàn thời gian; 0912345678"
+            in seeker.text)  # every field kept, availability included
     await seeker.send("/timviec")  # change or delete
     assert "Bạn đã có hồ sơ tìm việc." in seeker.text
     for _ in range(3):
