@@ -42,7 +42,7 @@ from db import coordination, outbox, users
 from db.models import OutboxMessage
 from db.outbox import OutboxMedia
 from domain.messages import DeliveryError
-from handlers.core import Core
+from handlers.core import Core, KeyedLocks
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -98,6 +98,7 @@ class Delivery:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._limit = asyncio.Semaphore(concurrency)
+        self._chats = KeyedLocks()
         self._waiting = 0  # claimed rows not yet being worked on
         self._room = asyncio.Event()
         self._stopping = False
@@ -263,7 +264,9 @@ class Delivery:
         self._waiting += len(rows)
 
         async def one(row: OutboxMessage) -> None:
-            async with self._limit:
+            # One chat's messages go out in the order they were queued (a course moved, then
+            # cancelled, must not read the other way round); different chats in parallel.
+            async with self._chats.hold((row.channel, row.chat_id)), self._limit:
                 self._waiting -= 1
                 if self._waiting <= self.batch // 2:
                     self._room.set()

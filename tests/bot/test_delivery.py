@@ -130,3 +130,38 @@ async def test_a_crash_mid_send_is_resumed(setup, clock) -> None:  # type: ignor
 def test_payload_round_trip() -> None:
     reply = Reply("Xin chào", (Choice("Có", "x:yes"),), image=b"\x89PNG")
     assert outbox.payload_to_reply(outbox.reply_to_payload(reply)) == reply
+
+
+@dataclass
+class SlowFirstChannel:
+    """An Outbound whose first send to chat 7 is slow: sent concurrently, a later message to
+    the same chat would overtake it."""
+
+    channel: str = "telegram"
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    calls: int = 0
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        import asyncio
+
+        if chat_id == "7":
+            self.calls += 1
+            if self.calls == 1:
+                await asyncio.sleep(0.05)
+        self.sent.append((chat_id, reply.text))
+
+
+async def test_one_chats_messages_arrive_in_the_order_they_were_queued(database_url, clock) -> None:  # type: ignore[no-untyped-def]
+    app = await open_app(database_url, clock)
+    channel = SlowFirstChannel()
+    app.core.services.outbound["telegram"] = channel
+    try:
+        texts = ["Khóa học đổi ngày", "Khóa học đã hủy", "Khóa học mới"]
+        for text in texts:  # queued at the same moment: the clock does not move
+            await _queue(app, "7", text)
+        await _queue(app, "8", "Thông báo khác")
+        assert await Delivery(app.core, {"telegram": 1000.0}).run_once() == 4
+        assert [text for chat, text in channel.sent if chat == "7"] == texts
+        assert channel.sent[0] == ("8", "Thông báo khác")  # other chats do not wait for it
+    finally:
+        await app.close()
