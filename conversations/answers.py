@@ -74,8 +74,7 @@ def no_files_here(ctx: Ctx) -> str:
 
 def ward_names(ctx: Ctx) -> list[str]:
     """The current wards' full names ("phường Đông Hải"), in the data file's order."""
-    localities = ctx.services.content.get("localities")
-    return [unit.full_name for unit in localities.current.units] if localities else []
+    return [unit.full_name for unit in current_units(ctx)]
 
 
 def ward_by_text(ctx: Ctx, text: str) -> str | None:
@@ -203,7 +202,7 @@ def ward_step(
             if match is None or match.current_unit not in units.values():
                 return Retry(ctx._(unknown) if unknown else
                              ctx._("I could not find that ward. Choose a button, or type its "
-                                   "name."), [*units.values()][0].name if units else None)
+                                   "name."), next(iter(units.values())).name if units else None)
             unit = match.current_unit
         data.pop(page_key, None)
         if picked is not None:

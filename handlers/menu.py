@@ -19,9 +19,6 @@ if TYPE_CHECKING:
     from conversations.context import Ctx
 
 
-MENU_PAGE = paging.PAGE_SIZE  # buttons per page: a phone screen, the rule for every list
-
-
 @payload("menu")
 class MenuButton(Payload):
     """A main-menu button: "menu:<item id>", or "menu:page:<n>" for a page of the menu."""
@@ -33,14 +30,14 @@ class MenuButton(Payload):
 def main_menu(ctx: Ctx, text: str | None = None, page: int = 1) -> Reply:
     """The menu as one reply; `text` goes above it (default: "what would you like to do?").
 
-    More than MENU_PAGE items (an officer's menu) are shown a page at a time.
+    More than paging.PAGE_SIZE items (an officer's menu) are shown a page at a time.
     """
     choices: list[Choice] = []
     dialog = ctx.dialogs.active(ctx)
     if dialog is not None:
         title = ctx._(dialog.title)
         choices.append(Choice(ctx._("▶️ Continue: {title}", title=title), RESUME))
-    shown, page, pages = paging.page_of(ctx.registry.menu_for(ctx.user.role), page, MENU_PAGE)
+    shown, page, pages = paging.page_of(ctx.registry.menu_for(ctx.user.role), page)
     for item in shown:
         choices.append(Choice(ctx._(item.label), MenuButton(item.id).pack()))
     choices += paging.page_buttons(ctx, lambda n: MenuButton("page", n).pack(), page, pages)
