@@ -202,7 +202,7 @@ def ward_step(
             if match is None or match.current_unit not in units.values():
                 return Retry(ctx._(unknown) if unknown else
                              ctx._("I could not find that ward. Choose a button, or type its "
-                                   "name."), next(iter(units.values())).name if units else None)
+                                   "name."), [*units.values()][0].name if units else None)
             unit = match.current_unit
         data.pop(page_key, None)
         if picked is not None:
